@@ -1,0 +1,30 @@
+package dev.cudastack.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Entry point: builds the command tree and maps outcomes to exit codes. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv()));
+  }
+
+  /** Runs the CLI with the given streams and environment; returns the exit code. */
+  static int run(String[] args, PrintWriter out, PrintWriter err, java.util.Map<String, String> env) {
+    CommandLine cl = new CommandLine(new CudastackCommand(env));
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      cmd.getErr().println("cudastack: internal error: " + ex);
+      if (System.getenv("CUDASTACK_DEBUG") != null) {
+        ex.printStackTrace(cmd.getErr());
+      } else {
+        cmd.getErr().println("(set CUDASTACK_DEBUG=1 for the stack trace, and please report it)");
+      }
+      return ExitCodes.TOOL_FAILED;
+    });
+    return cl.execute(args);
+  }
+}

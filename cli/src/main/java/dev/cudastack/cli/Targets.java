@@ -1,0 +1,96 @@
+package dev.cudastack.cli;
+
+import dev.cudastack.json.JsonException;
+import dev.cudastack.json.SnapshotJson;
+import dev.cudastack.model.Inspection;
+import dev.cudastack.model.Snapshot;
+import dev.cudastack.probe.EnvFile;
+import dev.cudastack.probe.Machine;
+import dev.cudastack.probe.SnapshotTaker;
+import dev.cudastack.probe.ToolVersion;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Turns target options into a snapshot: probed live, probed from a tree, or replayed. */
+final class Targets {
+  /** A problem with the user's input: a clear message and exit code 3, never a stack trace. */
+  static final class UsageProblem extends Exception {
+    UsageProblem(String message) {
+      super(message);
+    }
+  }
+
+  private Targets() {}
+
+  static Snapshot load(TargetOptions t, Map<String, String> processEnv) throws UsageProblem {
+    Snapshot s = t.snapshot != null ? replay(t) : probe(t, processEnv);
+    return t.anonymize ? SnapshotJson.anonymize(s) : s;
+  }
+
+  private static Snapshot replay(TargetOptions t) throws UsageProblem {
+    if (t.root != null || t.envFile != null || !t.env.isEmpty()) {
+      throw new UsageProblem("--snapshot replays a saved snapshot; it cannot be combined with --root, --env-file or --env");
+    }
+    String text;
+    try {
+      text = t.snapshot.equals("-")
+          ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+          : Files.readString(Path.of(t.snapshot), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      throw new UsageProblem("cannot read snapshot " + t.snapshot + ": " + describe(e));
+    }
+    try {
+      Snapshot s = SnapshotJson.read(text);
+      return s.withInspection(s.inspection().withReplayedFrom(t.snapshot));
+    } catch (JsonException e) {
+      throw new UsageProblem("cannot read snapshot " + t.snapshot + ": " + e.getMessage());
+    }
+  }
+
+  private static Snapshot probe(TargetOptions t, Map<String, String> processEnv) throws UsageProblem {
+    if (!(t.probeTimeoutSeconds > 0) || t.probeTimeoutSeconds > 600) {
+      throw new UsageProblem("--probe-timeout must be between 0 and 600 seconds");
+    }
+    Duration timeout = Duration.ofMillis((long) (t.probeTimeoutSeconds * 1000));
+    Map<String, String> env = new LinkedHashMap<>();
+    if (t.envFile != null) {
+      try {
+        env.putAll(EnvFile.parse(Files.readString(t.envFile, StandardCharsets.UTF_8)));
+      } catch (IOException | RuntimeException e) {
+        throw new UsageProblem("cannot read --env-file " + t.envFile + ": " + describe(e));
+      }
+    } else if (t.root == null) {
+      env.putAll(processEnv);
+    }
+    env.putAll(t.env);
+    Machine m;
+    Inspection inspection;
+    if (t.root != null) {
+      if (!Files.isDirectory(t.root)) {
+        throw new UsageProblem("--root " + t.root + " is not a directory");
+      }
+      m = Machine.rooted(t.root, env, timeout);
+      inspection = Inspection.root(t.root.toAbsolutePath().normalize().toString(), t.envFile == null ? null : t.envFile.toString());
+    } else {
+      m = Machine.live(env, timeout);
+      inspection = Inspection.live();
+    }
+    return new SnapshotTaker(Clock.systemUTC(), "cudastack " + ToolVersion.get()).take(m, inspection);
+  }
+
+  private static String describe(Exception e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}

@@ -1,0 +1,83 @@
+package dev.cudastack.report;
+
+import dev.cudastack.model.ProbeRun;
+import dev.cudastack.model.Snapshot;
+import java.io.PrintWriter;
+import java.util.List;
+
+/** The terminal report: layers with [✓] [·] [!] [✗] marks; {@code verbose} adds sources and timings. */
+public final class TextReport {
+  private final boolean colour;
+  private final boolean verbose;
+
+  public TextReport(boolean colour, boolean verbose) {
+    this.colour = colour;
+    this.verbose = verbose;
+  }
+
+  public void render(Snapshot s, PrintWriter out) {
+    out.println(bold("cudastack doctor") + dim("  " + header(s)));
+    for (StackView.Layer layer : StackView.layers(s)) {
+      out.println();
+      out.println(bold(layer.title()));
+      for (StackView.Item item : layer.items()) {
+        out.println(" " + mark(item.mark()) + " " + item.text());
+        if (verbose) {
+          for (String d : item.details()) {
+            out.println("       " + dim(d));
+          }
+        }
+      }
+    }
+    List<String> notes = StackView.notes(s);
+    if (!notes.isEmpty()) {
+      out.println();
+      out.println(bold("Partial results") + dim(" (what could not be read)"));
+      for (String n : notes) {
+        out.println(" " + mark(StackView.Mark.WARN) + " " + n);
+      }
+    }
+    if (verbose) {
+      out.println();
+      out.println(bold("Probes"));
+      for (ProbeRun r : s.probes()) {
+        String ms = String.valueOf(r.millis());
+        out.println("  " + StackView.pad(r.probe(), 14) + " ".repeat(Math.max(0, 5 - ms.length())) + ms + " ms");
+      }
+    } else {
+      out.println();
+      out.println(dim("Run with -v for where each fact came from and probe timings."));
+    }
+    out.flush();
+  }
+
+  static String header(Snapshot s) {
+    var i = s.inspection();
+    String where = i.isRoot() ? "tree " + i.root() + (i.envFile() == null ? "" : " with " + i.envFile()) : "host " + s.hostname().orElse("?");
+    return s.tool() + " · " + where + " · " + s.takenAt()
+        + (i.replayedFrom() == null ? "" : " · replayed from " + i.replayedFrom())
+        + (i.anonymized() ? " · anonymized" : "");
+  }
+
+  private String mark(StackView.Mark m) {
+    String t = StackView.asciiMarks().get(m);
+    if (!colour) {
+      return t;
+    }
+    String code = switch (m) {
+      case OK -> "32";
+      case INFO -> "36";
+      case WARN -> "33";
+      case BAD -> "31";
+    };
+    return "\u001b[" + code + "m" + t + "\u001b[0m";
+  }
+
+  private String bold(String t) {
+    return colour ? "\u001b[1m" + t + "\u001b[0m" : t;
+  }
+
+  private String dim(String t) {
+    return colour ? "\u001b[2m" + t + "\u001b[0m" : t;
+  }
+}
