@@ -217,7 +217,7 @@ final class DriverProbe implements Probe<DriverProbe.Result> {
     if (query.ok()) {
       for (NvidiaSmiOutput.GpuRow row : NvidiaSmiOutput.parseQuery(query.stdout())) {
         gpus.add(new Gpu(row.index(), opt(row.name(), qs), opt(row.uuid(), qs), opt(row.busId(), qs),
-            opt(row.computeCapability(), qs), opt(row.memoryMiB(), qs), opt(row.migMode(), qs)));
+            opt(row.computeCapability(), qs), opt(row.memoryMiB(), qs), Observation.absent("nvidia-smi's query does not report it here; NVML does", qs)));
         if (!driver.isFound() && row.driverVersion() != null) {
           driver = Observation.found(row.driverVersion(), qs);
         }

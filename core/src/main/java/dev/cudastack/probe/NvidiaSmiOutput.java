@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /** Parsers for nvidia-smi's outputs: the CSV query and the banner of plain {@code nvidia-smi}. */
 final class NvidiaSmiOutput {
   /** The fields asked for with --query-gpu, in this order. */
-  static final String QUERY_FIELDS = "index,name,uuid,pci.bus_id,driver_version,compute_cap,memory.total,mig.mode.current";
+  static final String QUERY_FIELDS = "index,name,uuid,pci.bus_id,driver_version,compute_cap,memory.total,vbios_version";
 
   private static final Pattern DRIVER = Pattern.compile("(?:Driver Version|KMD Version):\\s*([0-9][0-9.]*)");
   private static final Pattern CUDA = Pattern.compile("(?:CUDA UMD Version|CUDA Version):\\s*([0-9]+\\.[0-9]+)");
@@ -17,7 +17,7 @@ final class NvidiaSmiOutput {
   private NvidiaSmiOutput() {}
 
   /** One row of {@code --query-gpu=QUERY_FIELDS --format=csv,noheader}. */
-  record GpuRow(int index, String name, String uuid, String busId, String driverVersion, String computeCapability, Long memoryMiB, String migMode) {}
+  record GpuRow(int index, String name, String uuid, String busId, String driverVersion, String computeCapability, Long memoryMiB) {}
 
   static List<GpuRow> parseQuery(String csv) {
     List<GpuRow> rows = new ArrayList<>();
@@ -37,8 +37,7 @@ final class NvidiaSmiOutput {
             clean(f[3]),
             clean(f[4]),
             clean(f[5]),
-            memory(f[6]),
-            f.length > 7 ? clean(f[7]) : null));
+            memory(f[6])));
       } catch (NumberFormatException e) {
         // A row we cannot read is skipped; the caller notes a partial result.
       }
