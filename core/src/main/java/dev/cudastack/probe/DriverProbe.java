@@ -79,8 +79,9 @@ final class DriverProbe implements Probe<DriverProbe.Result> {
       if (smi.mismatch().isPresent()) {
         nvmlInit = smi.mismatch().get();
       }
-      reported = Observation.firstFound(reported, smi.driver());
-      cudaNvml = Observation.firstFound(cudaNvml, smi.cuda());
+      // nvidia-smi was the later, more specific attempt: its outcome replaces NVML's absence.
+      reported = reported.isFound() ? reported : smi.driver();
+      cudaNvml = cudaNvml.isFound() ? cudaNvml : smi.cuda();
       gpus = smi.gpus().devices().isEmpty() ? fromProc(m, notes, smi.gpus().enumeration()) : smi.gpus();
     } else {
       gpus = fromProc(m, notes, nvml.init());

@@ -75,8 +75,11 @@ public final class MachineFs {
     List<String> done = new ArrayList<>();
     List<String> chain = new ArrayList<>();
     int hops = 0;
+    // How many of the next components came from a link's target: a missing one means the link dangles.
+    int fromLink = 0;
     while (!todo.isEmpty()) {
       String part = todo.pollFirst();
+      fromLink = Math.max(0, fromLink - 1);
       if (part.isEmpty() || part.equals(".")) {
         continue;
       }
@@ -92,7 +95,7 @@ public final class MachineFs {
       String target = linkTarget(h);
       if (target == null) {
         if (!Files.exists(h, LinkOption.NOFOLLOW_LINKS)) {
-          return new Resolved(current, chain, Files.isSymbolicLink(h) ? "dangling symlink" : "no such file");
+          return new Resolved(current, chain, fromLink > 0 ? "dangling symlink (" + chain.getLast() + ")" : "no such file");
         }
         continue;
       }
@@ -106,7 +109,9 @@ public final class MachineFs {
       if (target.startsWith("/")) {
         done.clear();
       }
-      todo.addAll(split(target));
+      List<String> targetParts = split(target);
+      fromLink = targetParts.size() + 1;
+      todo.addAll(targetParts);
       todo.addAll(rest);
     }
     return new Resolved(join(done), chain, null);
