@@ -11,9 +11,17 @@ public final class Main {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv()));
   }
 
+  /** Usage errors and crashes exit with 3 in every subcommand, not picocli's defaults. */
+  private static void applyExitCodes(CommandLine cl) {
+    cl.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.TOOL_FAILED);
+    cl.getCommandSpec().exitCodeOnExecutionException(ExitCodes.TOOL_FAILED);
+    cl.getSubcommands().values().forEach(Main::applyExitCodes);
+  }
+
   /** Runs the CLI with the given streams and environment; returns the exit code. */
   static int run(String[] args, PrintWriter out, PrintWriter err, java.util.Map<String, String> env) {
     CommandLine cl = new CommandLine(new CudastackCommand(env));
+    applyExitCodes(cl);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

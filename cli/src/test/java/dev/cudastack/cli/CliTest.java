@@ -1,0 +1,127 @@
+package dev.cudastack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end: options, outputs, exit codes, snapshot replay. */
+class CliTest {
+  record Run(int code, String out, String err) {}
+
+  @TempDir Path tmp;
+
+  static Path shared() {
+    return Path.of(System.getProperty("cudastack.shared", "../../shared")).toAbsolutePath().normalize();
+  }
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), Map.of("PATH", "/usr/bin:/bin", "NO_COLOR", "1"));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static String[] seed(String... more) {
+    Path d = shared().resolve("scenarios/seed-case");
+    String[] base = {"doctor", "--root", d.resolve("root").toString(), "--env-file", d.resolve("ENV").toString()};
+    String[] all = new String[base.length + more.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  @Test
+  void versionAndHelp() {
+    Run v = run("--version");
+    assertThat(v.code()).isZero();
+    assertThat(v.out()).startsWith("cudastack ");
+    Run h = run("--help");
+    assertThat(h.out()).contains("doctor").contains("snapshot").contains("generate-completion").contains("3   the tool itself failed");
+  }
+
+  @Test
+  void doctorOnTheSeedTreeShowsEveryLayer() {
+    Run r = run(seed("-v"));
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .contains("NVIDIA driver 560.35.03")
+        .contains("GPU 1  Tesla V100-SXM2-32GB")
+        .contains("10.1.243 at /usr/local/cuda-10.1  ← shell, extension builds")
+        .contains("12.6.2 at /usr/local/cuda-12.6 (nvcc 12.6.77)")
+        .contains("from file /usr/local/cuda-12.6/version.json")
+        .contains("Probes")
+        .doesNotContain("\u001b[");
+  }
+
+  @Test
+  void jsonAndMarkdown() {
+    Run j = run(seed("--json"));
+    assertThat(j.code()).isZero();
+    assertThat(j.out()).contains("\"findings\": []").contains("\"snapshot\": {").contains("\"schemaVersion\": 1");
+    Run m = run(seed("--markdown"));
+    assertThat(m.out()).startsWith("## cudastack doctor").contains("### CUDA toolkits").contains("<details><summary>Sources</summary>");
+    Run both = run(seed("--json", "--markdown"));
+    assertThat(both.code()).isEqualTo(3);
+    assertThat(both.err()).contains("mutually exclusive");
+  }
+
+  @Test
+  void snapshotThenReplayGivesTheSameReport() throws Exception {
+    Path file = tmp.resolve("node.json");
+    Path d = shared().resolve("scenarios/seed-case");
+    Run s = run("snapshot", "--root", d.resolve("root").toString(), "--env-file", d.resolve("ENV").toString(), "-o", file.toString());
+    assertThat(s.code()).isZero();
+    assertThat(file).exists();
+    Run again = run("snapshot", "--root", d.resolve("root").toString(), "-o", file.toString());
+    assertThat(again.code()).isEqualTo(3);
+    assertThat(again.err()).contains("not overwriting");
+    Run replay = run("doctor", "--snapshot", file.toString());
+    Run direct = run(seed());
+    assertThat(replay.code()).isZero();
+    assertThat(body(replay.out())).isEqualTo(body(direct.out()));
+    assertThat(replay.out()).contains("replayed from " + file);
+  }
+
+  private static String body(String report) {
+    return report.substring(report.indexOf('\n'));
+  }
+
+  @Test
+  void badInputGivesAClearMessageAndExitCode3() throws Exception {
+    Run noEnv = run("doctor", "--root", tmp.toString(), "--env-file", tmp.resolve("missing").toString());
+    assertThat(noEnv.code()).isEqualTo(3);
+    assertThat(noEnv.err()).contains("cannot read --env-file").contains("no such file");
+    Run noRoot = run("doctor", "--root", tmp.resolve("nope").toString());
+    assertThat(noRoot.code()).isEqualTo(3);
+    assertThat(noRoot.err()).contains("is not a directory");
+    Path junk = Files.writeString(tmp.resolve("junk.json"), "{\"schemaVersion\": 1, \"gpus\": [");
+    Run badSnap = run("doctor", "--snapshot", junk.toString());
+    assertThat(badSnap.code()).isEqualTo(3);
+    assertThat(badSnap.err()).contains("cannot read snapshot");
+    Run unknown = run("doctor", "--frobnicate");
+    assertThat(unknown.code()).isEqualTo(3);
+    assertThat(unknown.err()).contains("Unknown option");
+    Run timeout = run("doctor", "--probe-timeout", "0");
+    assertThat(timeout.code()).isEqualTo(3);
+    assertThat(noEnv.err() + noRoot.err() + badSnap.err() + unknown.err()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void anonymizedJson() {
+    Run r = run(seed("--json", "--anonymize"));
+    assertThat(r.out()).doesNotContain("GPU-5f3c2d1e").doesNotContain("/home/can").contains("\"anonymized\": true");
+  }
+
+  @Test
+  void completionScript() {
+    Run r = run("generate-completion");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("complete -F").contains("doctor");
+  }
+}

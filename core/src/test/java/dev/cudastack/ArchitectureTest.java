@@ -1,0 +1,37 @@
+package dev.cudastack;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The one-way data flow (probe → snapshot → report) and the "no printing in core" rule. */
+class ArchitectureTest {
+  private static final JavaClasses CORE = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("dev.cudastack");
+
+  @Test
+  void modelDependsOnNothingElseInCudastack() {
+    noClasses().that().resideInAPackage("dev.cudastack.model..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.cudastack.probe..", "dev.cudastack.report..", "dev.cudastack.json..")
+        .check(CORE);
+  }
+
+  @Test
+  void probesNeverRenderAndReportsNeverProbe() {
+    noClasses().that().resideInAPackage("dev.cudastack.probe..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.cudastack.report..")
+        .check(CORE);
+    noClasses().that().resideInAPackage("dev.cudastack.report..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.cudastack.probe..")
+        .check(CORE);
+  }
+
+  @Test
+  void nothingInCorePrintsToTheTerminal() {
+    noClasses().should().accessField(System.class, "out").orShould().accessField(System.class, "err").check(CORE);
+  }
+}
