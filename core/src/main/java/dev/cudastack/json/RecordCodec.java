@@ -135,6 +135,13 @@ public final class RecordCodec {
   private static Object readClass(Object tree, Class<?> raw, Map<String, Type> bindings, String where)
       throws JsonException {
     if (tree == null) {
+      if (raw == dev.cudastack.model.Observation.class) {
+        // A member an older snapshot lacks reads as a fact that was not recorded.
+        return dev.cudastack.model.Observation.absent("not recorded in this snapshot");
+      }
+      if (raw.isRecord()) {
+        return readRecord(Map.of(), raw, bindings, where);
+      }
       if (raw == boolean.class) {
         return false;
       }

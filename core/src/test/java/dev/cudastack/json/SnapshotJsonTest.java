@@ -53,6 +53,14 @@ class SnapshotJsonTest {
   }
 
   @Test
+  void missingMembersReadAsNotRecorded() throws Exception {
+    Snapshot s = SnapshotJson.read("{\"schemaVersion\": 1, \"tool\": \"old\", \"futureMember\": 7}");
+    assertThat(s.driver().kernelModule().summary()).contains("not recorded in this snapshot");
+    assertThat(s.gpus().devices()).isEmpty();
+    assertThat(s.toolkits().installs()).isEmpty();
+  }
+
+  @Test
   void refusesWhatIsNotASnapshot() {
     assertThatThrownBy(() -> SnapshotJson.read("[]")).isInstanceOf(JsonException.class).hasMessageContaining("JSON object");
     assertThatThrownBy(() -> SnapshotJson.read("{\"a\": 1}")).isInstanceOf(JsonException.class).hasMessageContaining("schemaVersion");
