@@ -255,8 +255,9 @@ final class DriverProbe implements Probe<DriverProbe.Result> {
     String dir = "/proc/driver/nvidia/gpus";
     MachineFs.Listing l = m.fs().list(dir, 1000);
     if (!l.ok()) {
-      String why = l.error().equals("no such directory") ? "no GPU found: " + dir + " is missing" : dir + ": " + l.error();
-      return new GpuInfo(Observation.absent(why + "; NVML: " + whyNotNvml.summary(), Source.file(dir)), List.of());
+      boolean missing = l.error().equals("no such directory") || l.error().equals("no such file");
+      String why = missing ? "no " + dir : dir + ": " + l.error();
+      return new GpuInfo(Observation.absent(why + " (NVML: " + whyNotNvml.summary() + ")", Source.file(dir)), List.of());
     }
     List<Gpu> gpus = new ArrayList<>();
     for (String bus : l.names()) {
