@@ -24,13 +24,11 @@ final class DoctorRun {
   }
 
   int run() {
-    Snapshot s;
-    try {
-      s = Targets.load(target, env);
-    } catch (Targets.UsageProblem e) {
-      err.println("cudastack: " + e.getMessage());
+    java.util.Optional<Snapshot> loaded = Targets.loadOrExplain(target, env, err);
+    if (loaded.isEmpty()) {
       return ExitCodes.TOOL_FAILED;
     }
+    Snapshot s = loaded.get();
     if (output.format.json) {
       new JsonReport().render(s, out);
     } else if (output.format.markdown) {

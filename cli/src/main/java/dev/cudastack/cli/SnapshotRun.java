@@ -33,13 +33,11 @@ final class SnapshotRun {
       err.println("cudastack: " + file + " exists; not overwriting it (use --force)");
       return ExitCodes.TOOL_FAILED;
     }
-    Snapshot s;
-    try {
-      s = Targets.load(target, env);
-    } catch (Targets.UsageProblem e) {
-      err.println("cudastack: " + e.getMessage());
+    java.util.Optional<Snapshot> loaded = Targets.loadOrExplain(target, env, err);
+    if (loaded.isEmpty()) {
       return ExitCodes.TOOL_FAILED;
     }
+    Snapshot s = loaded.get();
     String json = SnapshotJson.write(s);
     if (file == null) {
       out.println(json);

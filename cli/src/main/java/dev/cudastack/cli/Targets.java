@@ -28,6 +28,16 @@ final class Targets {
 
   private Targets() {}
 
+  /** Loads the target, or says why not on {@code err}; empty means exit code 3. */
+  static java.util.Optional<Snapshot> loadOrExplain(TargetOptions t, Map<String, String> processEnv, java.io.PrintWriter err) {
+    try {
+      return java.util.Optional.of(load(t, processEnv));
+    } catch (UsageProblem e) {
+      err.println("cudastack: " + e.getMessage());
+      return java.util.Optional.empty();
+    }
+  }
+
   static Snapshot load(TargetOptions t, Map<String, String> processEnv) throws UsageProblem {
     Snapshot s = t.snapshot != null ? replay(t) : probe(t, processEnv);
     return t.anonymize ? SnapshotJson.anonymize(s) : s;

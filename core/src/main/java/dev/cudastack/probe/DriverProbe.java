@@ -181,11 +181,7 @@ final class DriverProbe implements Probe<DriverProbe.Result> {
   }
 
   private static GpuInfo fromNvml(NvmlReading nvml) {
-    List<Gpu> gpus = new ArrayList<>();
-    for (NativeAccess.NvmlDevice d : nvml.devices()) {
-      gpus.add(new Gpu(d.index(), d.name(), d.uuid(), d.busId(), d.computeCapability(), d.memoryMiB(), d.migMode()));
-    }
-    return new GpuInfo(Observation.found("NVML", nvml.init().source()), gpus);
+    return new GpuInfo(Observation.found("NVML", nvml.init().source()), nvml.devices());
   }
 
   private record NvidiaSmi(Observation<String> driver, Observation<String> cuda, GpuInfo gpus, Optional<Observation<String>> mismatch) {}

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.cudastack.model.GpuInfo;
 import dev.cudastack.model.Observation;
 import dev.cudastack.model.Source;
 import java.lang.foreign.Arena;
@@ -112,7 +113,7 @@ public final class ForeignNativeAccess implements NativeAccess {
       try {
         Observation<String> driver = n.string("nvmlSystemGetDriverVersion", 96);
         Observation<Integer> cuda = n.intOut("nvmlSystemGetCudaDriverVersion_v2");
-        List<NvmlDevice> devices = new ArrayList<>();
+        List<GpuInfo.Gpu> devices = new ArrayList<>();
         Observation<Integer> count = n.intOut("nvmlDeviceGetCount_v2");
         for (int i = 0; i < count.orElse(0); i++) {
           devices.add(n.device(i));
@@ -188,17 +189,17 @@ public final class ForeignNativeAccess implements NativeAccess {
       return rc == NVML_SUCCESS ? Observation.found(out.get(JAVA_INT, 0), src(fn)) : failure(fn, rc);
     }
 
-    NvmlDevice device(int index) throws Throwable {
+    GpuInfo.Gpu device(int index) throws Throwable {
       String fn = "nvmlDeviceGetHandleByIndex_v2";
       MethodHandle h = function(lib, fn, FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
       MemorySegment handleOut = arena.allocate(ADDRESS);
       int rc = (int) h.invokeExact(index, handleOut);
       if (rc != NVML_SUCCESS) {
         Observation<String> why = failure(fn, rc);
-        return new NvmlDevice(index, why, why, why, why, why.map(x -> 0L), why);
+        return new GpuInfo.Gpu(index, why, why, why, why, why.map(x -> 0L), why);
       }
       MemorySegment dev = handleOut.get(ADDRESS, 0);
-      return new NvmlDevice(
+      return new GpuInfo.Gpu(
           index,
           deviceString("nvmlDeviceGetName", dev, 96),
           deviceString("nvmlDeviceGetUUID", dev, 96),

@@ -82,17 +82,7 @@ final class HostCompilerProbe implements Probe<HostCompilerInfo> {
   }
 
   private static Observation<String> version(Machine m, String path) {
-    if (m.mayExecute()) {
-      CommandResult r = m.runner().run(List.of(path, "--version"), m.timeout());
-      Source s = Source.command(path + " --version");
-      if (r.ok()) {
-        return CompilerTexts.compilerVersion(r.stdout())
-            .map(v -> Observation.found(v, s))
-            .orElse(Observation.failed("unrecognised --version output", s));
-      }
-      return r.status() == CommandResult.Status.TIMED_OUT ? Observation.timedOut(r.millis(), s) : Observation.failed(r.failure(), s);
-    }
-    return staticVersion(m, path);
+    return m.mayExecute() ? VersionQuery.ask(m, path, CompilerTexts::compilerVersion) : staticVersion(m, path);
   }
 
   /** Without running it: the version suffix of the real file (gcc-9), else the newest /usr/lib/gcc/TRIPLE/N. */

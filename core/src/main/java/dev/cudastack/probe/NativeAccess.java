@@ -1,5 +1,6 @@
 package dev.cudastack.probe;
 
+import dev.cudastack.model.GpuInfo;
 import dev.cudastack.model.Observation;
 import dev.cudastack.model.Source;
 import java.time.Duration;
@@ -21,7 +22,7 @@ public interface NativeAccess {
       Observation<String> init,
       Observation<String> driverVersion,
       Observation<Integer> cudaDriverVersion,
-      List<NvmlDevice> devices) {
+      List<GpuInfo.Gpu> devices) {
     public NvmlReading {
       devices = List.copyOf(devices);
     }
@@ -30,16 +31,6 @@ public interface NativeAccess {
       return new NvmlReading(why, why.map(x -> x), why.map(x -> 0), List.of());
     }
   }
-
-  /** One device as NVML describes it. */
-  record NvmlDevice(
-      int index,
-      Observation<String> name,
-      Observation<String> uuid,
-      Observation<String> busId,
-      Observation<String> computeCapability,
-      Observation<Long> memoryMiB,
-      Observation<String> migMode) {}
 
   /** Loads nothing; every answer is absent with the given reason. */
   static NativeAccess none(String why) {

@@ -211,15 +211,7 @@ final class ToolkitProbe implements Probe<ToolkitInfo> {
     if (!m.mayExecute()) {
       return Observation.absent("no package record of nvcc's version, and nothing is run under --root", Source.file(d + "/bin/nvcc"));
     }
-    String nvcc = d + "/bin/nvcc";
-    CommandResult r = m.runner().run(List.of(nvcc, "--version"), m.timeout());
-    Source s = Source.command(nvcc + " --version");
-    if (r.ok()) {
-      return ToolkitTexts.nvccVersion(r.stdout())
-          .map(v -> Observation.found(v, s))
-          .orElse(Observation.failed("no 'release X.Y' in the output", s));
-    }
-    return r.status() == CommandResult.Status.TIMED_OUT ? Observation.timedOut(r.millis(), s) : Observation.failed(r.failure(), s);
+    return VersionQuery.ask(m, d + "/bin/nvcc", ToolkitTexts::nvccVersion);
   }
 
   /** Every nvcc on PATH, in order, with the chain of links and wrapper scripts behind it. */

@@ -57,7 +57,7 @@ class H100CaptureTest {
   static NativeAccess capturedNvml() {
     String xml = Capture.output("nvidia-smi-q-x.txt");
     Source s = Source.nativeCall("fixture");
-    NativeAccess.NvmlDevice dev = new NativeAccess.NvmlDevice(
+    GpuInfo.Gpu dev = new GpuInfo.Gpu(
         0,
         Observation.found(tag(xml, "product_name"), s),
         Observation.found(tag(xml, "uuid"), s),
