@@ -1,0 +1,238 @@
+package dev.cudastack.probe;
+
+import dev.cudastack.model.Observation;
+import dev.cudastack.model.PythonInfo;
+import dev.cudastack.model.PythonInfo.Distribution;
+import dev.cudastack.model.PythonInfo.PythonEnv;
+import dev.cudastack.model.PythonInfo.TorchBuild;
+import dev.cudastack.model.Source;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Finds Python environments — the python3 first on PATH, $VIRTUAL_ENV, $CONDA_PREFIX and every
+ * conda env — and reads each one's version, import path and installed distributions from files.
+ * No interpreter is started.
+ */
+final class PythonEnvProbe implements Probe<PythonInfo> {
+  private static final int MAX_ENTRIES = 100_000;
+
+  @Override
+  public String name() {
+    return "python";
+  }
+
+  @Override
+  public PythonInfo unavailable(Observation<String> why) {
+    return new PythonInfo(List.of());
+  }
+
+  @Override
+  public PythonInfo read(Machine m, Notes notes) {
+    Map<String, Set<String>> prefixes = new LinkedHashMap<>();
+    pathPython(m).ifPresent(p -> prefixes.computeIfAbsent(p, k -> new LinkedHashSet<>()).add("python3 on PATH"));
+    m.getenv("VIRTUAL_ENV").ifPresent(p -> add(m, prefixes, p, "$VIRTUAL_ENV"));
+    m.getenv("CONDA_PREFIX").ifPresent(p -> add(m, prefixes, p, "$CONDA_PREFIX"));
+    for (String p : ToolkitProbe.condaPrefixes(m)) {
+      if (m.fs().isDirectory(p + "/conda-meta")) {
+        add(m, prefixes, p, "conda env");
+      }
+    }
+    List<PythonEnv> envs = new ArrayList<>();
+    prefixes.forEach((prefix, by) -> envs.add(describe(m, notes, prefix, List.copyOf(by))));
+    return new PythonInfo(envs);
+  }
+
+  private static void add(Machine m, Map<String, Set<String>> prefixes, String path, String by) {
+    MachineFs.Resolved r = m.fs().resolve(path);
+    if (r.ok()) {
+      prefixes.computeIfAbsent(r.path(), k -> new LinkedHashSet<>()).add(by);
+    }
+  }
+
+  /**
+   * The prefix of the first python3 on PATH. A venv's bin/python3 is a link to the base
+   * interpreter, so a pyvenv.cfg next to its bin directory wins over following the link.
+   */
+  private static Optional<String> pathPython(Machine m) {
+    for (String dir : m.getenv("PATH").orElse("").split(":")) {
+      if (!dir.startsWith("/") || !m.fs().isFile(dir + "/python3")) {
+        continue;
+      }
+      String parent = parent(dir);
+      if (m.fs().isFile(parent + "/pyvenv.cfg")) {
+        return Optional.of(m.fs().resolve(parent).path());
+      }
+      if (dir.endsWith("/shims") && m.fs().isDirectory(parent + "/versions")) {
+        return pyenvVersion(m, parent);
+      }
+      MachineFs.Resolved r = m.fs().resolve(dir + "/python3");
+      String prefix = r.ok() ? parent(parent(r.path())) : parent;
+      return looksLikePrefix(m, prefix) ? Optional.of(prefix) : Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * pyenv's shims are scripts that pick an installed version: $PYENV_VERSION, else the global
+   * version file. (A directory's .python-version also counts for pyenv, but depends on where the
+   * user stands, which a machine-wide report cannot know.)
+   */
+  private static Optional<String> pyenvVersion(Machine m, String pyenvRoot) {
+    Optional<String> version = m.getenv("PYENV_VERSION").map(v -> v.split(":")[0]);
+    if (version.isEmpty()) {
+      MachineFs.Text t = m.fs().readText(pyenvRoot + "/version", 4096);
+      version = t.ok() ? t.text().lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst() : Optional.empty();
+    }
+    return version.map(v -> pyenvRoot + "/versions/" + v).filter(p -> looksLikePrefix(m, p));
+  }
+
+  private static boolean looksLikePrefix(Machine m, String prefix) {
+    return m.fs().isFile(prefix + "/pyvenv.cfg")
+        || !PythonTexts.pythonDirVersions(m.fs().list(prefix + "/lib", 1000).names()).isEmpty();
+  }
+
+  private static String parent(String p) {
+    int i = p.lastIndexOf('/');
+    return i <= 0 ? "/" : p.substring(0, i);
+  }
+
+  private static PythonEnv describe(Machine m, Notes notes, String prefix, List<String> foundBy) {
+    MachineFs.Text cfgText = m.fs().readText(prefix + "/pyvenv.cfg", 64 * 1024);
+    Map<String, String> cfg = cfgText.ok() ? PythonTexts.pyvenvCfg(cfgText.text()) : Map.of();
+    String kind = cfgText.ok() ? "venv" : m.fs().isDirectory(prefix + "/conda-meta") ? "conda" : "system";
+    Observation<String> version = pythonVersion(m, prefix, cfg);
+    List<String> path = importPath(m, prefix, version.orElse(null), cfgText.ok(), cfg);
+    List<Distribution> dists = distributions(m, notes, path);
+    return new PythonEnv(prefix, kind, foundBy, version, path, dists, torch(m, notes, path));
+  }
+
+  private static Observation<String> pythonVersion(Machine m, String prefix, Map<String, String> cfg) {
+    for (String key : List.of("version_info", "version")) {
+      String v = cfg.get(key);
+      if (v != null && v.matches("\\d+\\.\\d+.*")) {
+        return Observation.found(v.replaceAll("^(\\d+\\.\\d+(?:\\.\\d+)?).*", "$1"), Source.file(prefix + "/pyvenv.cfg"));
+      }
+    }
+    List<String> libVersions = PythonTexts.pythonDirVersions(m.fs().list(prefix + "/lib", 1000).names());
+    if (!libVersions.isEmpty()) {
+      return Observation.found(libVersions.getFirst(), Source.file(prefix + "/lib/python" + libVersions.getFirst()));
+    }
+    List<String> binVersions = PythonTexts.pythonDirVersions(m.fs().list(prefix + "/bin", 10_000).names());
+    if (!binVersions.isEmpty()) {
+      return Observation.found(binVersions.getFirst(), Source.file(prefix + "/bin/python" + binVersions.getFirst()));
+    }
+    return Observation.absent("no pyvenv.cfg version, lib/pythonX.Y or bin/pythonX.Y", Source.file(prefix));
+  }
+
+  /**
+   * sys.path as Python builds it: PYTHONPATH, then the user site (unless PYTHONNOUSERSITE is set, or
+   * this is a venv without system site packages), then the environment's own site-packages (and a
+   * Debian system Python's dist-packages), then the base's when a venv includes system packages.
+   */
+  private static List<String> importPath(Machine m, String prefix, String version, boolean venv, Map<String, String> cfg) {
+    List<String> out = new ArrayList<>();
+    m.getenv("PYTHONPATH").ifPresent(pp -> {
+      for (String p : pp.split(":")) {
+        if (p.startsWith("/")) {
+          out.add(p);
+        }
+      }
+    });
+    if (version == null) {
+      return out;
+    }
+    String xy = version.replaceAll("^(\\d+\\.\\d+).*", "$1");
+    boolean systemSite = "true".equalsIgnoreCase(cfg.getOrDefault("include-system-site-packages", "false"));
+    boolean userSite = m.getenv("PYTHONNOUSERSITE").isEmpty() && (!venv || systemSite);
+    if (userSite) {
+      String home = m.getenv("HOME").orElse("/root");
+      out.add(home + "/.local/lib/python" + xy + "/site-packages");
+    }
+    out.add(prefix + "/lib/python" + xy + "/site-packages");
+    if (prefix.equals("/usr") || prefix.equals("/usr/local")) {
+      out.add("/usr/local/lib/python" + xy.substring(0, xy.indexOf('.')) + "/dist-packages");
+      out.add("/usr/lib/python3/dist-packages");
+    }
+    if (venv && systemSite && cfg.containsKey("home")) {
+      String base = parent(cfg.get("home"));
+      out.add(base + "/lib/python" + xy + "/site-packages");
+    }
+    return out.stream().distinct().filter(d -> m.fs().isDirectory(d)).toList();
+  }
+
+  private static List<Distribution> distributions(Machine m, Notes notes, List<String> path) {
+    List<Distribution> out = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (String dir : path) {
+      MachineFs.Listing l = m.fs().list(dir, MAX_ENTRIES);
+      if (!l.ok()) {
+        notes.add(dir + ": " + l.error());
+        continue;
+      }
+      if (l.names().size() >= MAX_ENTRIES) {
+        notes.add(dir + ": more than " + MAX_ENTRIES + " entries; only the first were read");
+      }
+      for (String name : l.names()) {
+        String metaFile;
+        if (name.endsWith(".dist-info")) {
+          metaFile = dir + "/" + name + "/METADATA";
+        } else if (name.endsWith(".egg-info")) {
+          metaFile = m.fs().isDirectory(dir + "/" + name) ? dir + "/" + name + "/PKG-INFO" : dir + "/" + name;
+        } else {
+          continue;
+        }
+        // The headers come first; the long description after them is not needed.
+        MachineFs.Text t = m.fs().readText(metaFile, 16 * 1024);
+        if (!t.ok()) {
+          notes.add(metaFile + ": " + t.error());
+          continue;
+        }
+        Map<String, String> h = PythonTexts.metadataHeaders(t.text());
+        String distName = h.get("Name");
+        String version = h.get("Version");
+        if (distName == null || version == null) {
+          notes.add(metaFile + ": no Name or Version header");
+          continue;
+        }
+        MachineFs.Text installer = name.endsWith(".dist-info") ? m.fs().readText(dir + "/" + name + "/INSTALLER", 256) : new MachineFs.Text(null, "egg-info");
+        boolean shadowed = !seen.add(PythonTexts.normalize(distName));
+        out.add(new Distribution(distName, version, dir, metaFile, installer.ok() ? installer.text().strip() : null, shadowed));
+      }
+    }
+    return out;
+  }
+
+  /** torch/version.py in the first import-path directory that has one: the copy Python imports. */
+  private static Observation<TorchBuild> torch(Machine m, Notes notes, List<String> path) {
+    for (String dir : path) {
+      String p = dir + "/torch/version.py";
+      if (!m.fs().isFile(p)) {
+        continue;
+      }
+      MachineFs.Text t = m.fs().readText(p, 64 * 1024);
+      if (!t.ok()) {
+        notes.add(p + ": " + t.error());
+        return Observation.failed(t.error(), Source.file(p));
+      }
+      Optional<Map<String, Optional<String>>> v = PythonTexts.torchVersionPy(t.text());
+      if (v.isEmpty()) {
+        notes.add(p + ": not the usual shape (no __version__ assignment)");
+        return Observation.failed("no __version__ assignment", Source.file(p));
+      }
+      Map<String, Optional<String>> a = v.get();
+      return Observation.found(new TorchBuild(
+          a.get("__version__").orElse(null),
+          a.getOrDefault("cuda", Optional.empty()).orElse(null),
+          a.getOrDefault("hip", Optional.empty()).orElse(null),
+          dir), Source.file(p));
+    }
+    return Observation.absent("no torch/version.py in the import path", Source.none());
+  }
+}
