@@ -1,7 +1,6 @@
 package dev.cudastack.cli;
 
 import dev.cudastack.probe.ToolVersion;
-import java.util.Map;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 
@@ -22,25 +21,6 @@ import picocli.CommandLine.Command;
       "3:the tool itself failed or was misused"
     })
 final class CudastackCommand implements Runnable {
-  final Map<String, String> env;
-
-  CudastackCommand(Map<String, String> env) {
-    this.env = env;
-  }
-
-  @Command(name = "doctor", description = "Probe the machine (or a tree, or a saved snapshot) and report every layer of the CUDA stack.")
-  int doctor(@picocli.CommandLine.Mixin TargetOptions target, @picocli.CommandLine.Mixin OutputOptions output) {
-    return new DoctorRun(env, target, output, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
-  }
-
-  @Command(name = "snapshot", description = "Write the machine's snapshot as JSON (replay it elsewhere with doctor --snapshot FILE).")
-  int snapshot(
-      @picocli.CommandLine.Mixin TargetOptions target,
-      @picocli.CommandLine.Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output (refuses to overwrite unless --force).") java.nio.file.Path output,
-      @picocli.CommandLine.Option(names = "--force", description = "Overwrite FILE if it exists.") boolean force) {
-    return new SnapshotRun(env, target, output, force, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
-  }
-
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override

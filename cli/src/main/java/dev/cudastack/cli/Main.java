@@ -20,7 +20,9 @@ public final class Main {
 
   /** Runs the CLI with the given streams and environment; returns the exit code. */
   static int run(String[] args, PrintWriter out, PrintWriter err, java.util.Map<String, String> env) {
-    CommandLine cl = new CommandLine(new CudastackCommand(env));
+    CommandLine cl = new CommandLine(new CudastackCommand());
+    cl.addSubcommand(new DoctorCommand(env));
+    cl.addSubcommand(new SnapshotCommand(env));
     applyExitCodes(cl);
     cl.setOut(out);
     cl.setErr(err);

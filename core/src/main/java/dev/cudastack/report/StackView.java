@@ -179,7 +179,8 @@ public final class StackView {
     List<Item> items = new ArrayList<>();
     HostCompilerInfo.Compiler sel = h.selected().orElse(null);
     for (HostCompilerInfo.Compiler c : h.candidates()) {
-      boolean chosen = c.equals(sel);
+      // Compared by fields: a record's equals() bootstraps generated code on first use.
+      boolean chosen = sel != null && c.path().equals(sel.path()) && c.chosenBy().equals(sel.chosenBy());
       items.add(item(c.version().isFound() ? Mark.OK : Mark.WARN,
           c.family() + " " + or(c.version(), "?") + "  " + c.path() + " (" + c.chosenBy() + ")" + (chosen ? "  ← nvcc's host compiler" : ""),
           sources(c.version())));
@@ -223,13 +224,9 @@ public final class StackView {
   }
 
   private static String reason(Observation<?> o) {
-    return switch (o) {
-      case Observation.Found<?> f -> String.valueOf(f.value());
-      case Observation.Absent<?> a -> a.why();
-      case Observation.Failed<?> f -> f.error();
-      case Observation.TimedOut<?> t -> "timed out after " + t.afterMillis() + " ms";
-    };
+    return o.reason();
   }
+
 
   /** "from SOURCE" lines for the observations that have a source, without repeats. */
   private static List<String> sources(Observation<?>... obs) {

@@ -6,24 +6,35 @@ import dev.cudastack.report.MarkdownReport;
 import dev.cudastack.report.TextReport;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code cudastack doctor}: load the target, render, and return the exit code. */
-final class DoctorRun {
+@Command(
+    name = "doctor",
+    mixinStandardHelpOptions = true,
+    versionProvider = CudastackCommand.Version.class,
+    description = "Probe the machine (or a tree, or a saved snapshot) and report every layer of the CUDA stack.")
+final class DoctorCommand implements Callable<Integer> {
   private final Map<String, String> env;
-  private final TargetOptions target;
-  private final OutputOptions output;
-  private final PrintWriter out;
-  private final PrintWriter err;
 
-  DoctorRun(Map<String, String> env, TargetOptions target, OutputOptions output, PrintWriter out, PrintWriter err) {
+  @Mixin TargetOptions target;
+
+  @Mixin OutputOptions output;
+
+  @Spec CommandSpec spec;
+
+  DoctorCommand(Map<String, String> env) {
     this.env = env;
-    this.target = target;
-    this.output = output;
-    this.out = out;
-    this.err = err;
   }
 
-  int run() {
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     java.util.Optional<Snapshot> loaded = Targets.loadOrExplain(target, env, err);
     if (loaded.isEmpty()) {
       return ExitCodes.TOOL_FAILED;

@@ -9,26 +9,40 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code cudastack snapshot}: write the snapshot JSON to standard output or a new file. */
-final class SnapshotRun {
+@Command(
+    name = "snapshot",
+    mixinStandardHelpOptions = true,
+    versionProvider = CudastackCommand.Version.class,
+    description = "Write the machine's snapshot as JSON (replay it elsewhere with doctor --snapshot FILE).")
+final class SnapshotCommand implements Callable<Integer> {
   private final Map<String, String> env;
-  private final TargetOptions target;
-  private final Path file;
-  private final boolean force;
-  private final PrintWriter out;
-  private final PrintWriter err;
 
-  SnapshotRun(Map<String, String> env, TargetOptions target, Path file, boolean force, PrintWriter out, PrintWriter err) {
+  @Mixin TargetOptions target;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output (refuses to overwrite unless --force).")
+  Path file;
+
+  @Option(names = "--force", description = "Overwrite FILE if it exists.")
+  boolean force;
+
+  @Spec CommandSpec spec;
+
+  SnapshotCommand(Map<String, String> env) {
     this.env = env;
-    this.target = target;
-    this.file = file;
-    this.force = force;
-    this.out = out;
-    this.err = err;
   }
 
-  int run() {
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     if (file != null && Files.exists(file) && !force) {
       err.println("cudastack: " + file + " exists; not overwriting it (use --force)");
       return ExitCodes.TOOL_FAILED;
