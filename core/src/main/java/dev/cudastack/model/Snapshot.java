@@ -19,6 +19,7 @@ public record Snapshot(
     ToolkitInfo toolkits,
     LibraryInfo libraries,
     HostCompilerInfo hostCompiler,
+    PythonInfo python,
     Map<String, String> environment,
     List<ProbeRun> probes) {
 
@@ -31,6 +32,6 @@ public record Snapshot(
   }
 
   public Snapshot withInspection(Inspection i) {
-    return new Snapshot(schemaVersion, tool, takenAt, i, hostname, os, driver, gpus, toolkits, libraries, hostCompiler, environment, probes);
+    return new Snapshot(schemaVersion, tool, takenAt, i, hostname, os, driver, gpus, toolkits, libraries, hostCompiler, python, environment, probes);
   }
 }

@@ -10,11 +10,23 @@ public final class VersionOrder {
     for (int i = 0; i < Math.max(x.length, y.length); i++) {
       String xi = i < x.length ? x[i] : "0";
       String yi = i < y.length ? y[i] : "0";
-      int c = xi.matches("\\d{1,18}") && yi.matches("\\d{1,18}") ? Long.compare(Long.parseLong(xi), Long.parseLong(yi)) : xi.compareTo(yi);
+      int c = numeric(xi) && numeric(yi) ? Long.compare(Long.parseLong(xi), Long.parseLong(yi)) : xi.compareTo(yi);
       if (c != 0) {
         return c;
       }
     }
     return 0;
+  }
+
+  private static boolean numeric(String s) {
+    if (s.isEmpty() || s.length() > 18) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (!Character.isDigit(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 }

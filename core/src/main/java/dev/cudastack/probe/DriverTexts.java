@@ -11,12 +11,14 @@ final class DriverTexts {
   private static final Pattern VERSION = Pattern.compile("\\b(\\d{3,4}\\.\\d{1,3}(?:\\.\\d{1,3})?)\\b");
   private static final Pattern LIB_VERSION = Pattern.compile("\\.so\\.(\\d{3,4}\\.\\d{1,3}(?:\\.\\d{1,3})?)$");
 
+  private static final Pattern BARE = Pattern.compile("\\d{3,4}\\.\\d{1,3}(\\.\\d{1,3})?");
+
   private DriverTexts() {}
 
   /** A bare driver version such as "580.159.04" (the content of /sys/module/nvidia/version). */
   static Optional<String> bareVersion(String text) {
     String t = text.strip();
-    return t.matches("\\d{3,4}\\.\\d{1,3}(\\.\\d{1,3})?") ? Optional.of(t) : Optional.empty();
+    return BARE.matcher(t).matches() ? Optional.of(t) : Optional.empty();
   }
 
   /**
@@ -24,7 +26,7 @@ final class DriverTexts {
    * description (open or proprietary kernel module).
    */
   static Optional<Map.Entry<String, String>> nvrmLine(String text) {
-    for (String line : text.split("\\R")) {
+    for (String line : Lines.of(text)) {
       if (!line.startsWith("NVRM version:")) {
         continue;
       }
@@ -47,7 +49,7 @@ final class DriverTexts {
   /** /proc/driver/nvidia/gpus/BUS/information: "Key: value" lines. */
   static Map<String, String> gpuInformation(String text) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String line : text.split("\\R")) {
+    for (String line : Lines.of(text)) {
       int c = line.indexOf(':');
       if (c > 0) {
         out.put(line.substring(0, c).strip(), line.substring(c + 1).strip());

@@ -8,11 +8,13 @@ import java.util.Map;
  * lines and # comments are skipped; single or double quotes around a value are removed.
  */
 public final class EnvFile {
+  private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
   private EnvFile() {}
 
   public static Map<String, String> parse(String text) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String raw : text.split("\\R")) {
+    for (String raw : Lines.of(text)) {
       String line = raw.strip();
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
@@ -25,7 +27,7 @@ public final class EnvFile {
         continue;
       }
       String key = line.substring(0, eq).strip();
-      if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      if (!KEY.matcher(key).matches()) {
         continue;
       }
       out.put(key, unquote(line.substring(eq + 1)));

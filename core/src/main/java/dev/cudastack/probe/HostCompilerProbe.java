@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  * (gcc-9) or /usr/lib/gcc/TRIPLE/N.
  */
 final class HostCompilerProbe implements Probe<HostCompilerInfo> {
+  private static final Pattern NUMERIC = Pattern.compile("\\d+(\\.\\d+)*");
   private static final Pattern SUFFIX = Pattern.compile("-(\\d+(?:\\.\\d+)*)$");
 
   @Override
@@ -98,7 +99,7 @@ final class HostCompilerProbe implements Probe<HostCompilerInfo> {
       String where = null;
       for (String triple : m.fs().list("/usr/lib/gcc", 100).names()) {
         for (String v : m.fs().list("/usr/lib/gcc/" + triple, 100).names()) {
-          if (v.matches("\\d+(\\.\\d+)*") && (best == null || dev.cudastack.model.VersionOrder.compare(v, best) > 0)) {
+          if (NUMERIC.matcher(v).matches() && (best == null || dev.cudastack.model.VersionOrder.compare(v, best) > 0)) {
             best = v;
             where = "/usr/lib/gcc/" + triple + "/" + v;
           }

@@ -21,7 +21,7 @@ final class NvidiaSmiOutput {
 
   static List<GpuRow> parseQuery(String csv) {
     List<GpuRow> rows = new ArrayList<>();
-    for (String line : csv.split("\\R")) {
+    for (String line : Lines.of(csv)) {
       if (line.isBlank() || line.startsWith("index")) {
         continue;
       }

@@ -11,7 +11,7 @@ final class OsRelease {
 
   static Optional<Distro> parse(String text) {
     Map<String, String> kv = new HashMap<>();
-    for (String line : text.split("\\R")) {
+    for (String line : Lines.of(text)) {
       int eq = line.indexOf('=');
       if (line.isBlank() || line.startsWith("#") || eq <= 0) {
         continue;

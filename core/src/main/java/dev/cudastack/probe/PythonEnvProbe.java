@@ -2,7 +2,6 @@ package dev.cudastack.probe;
 
 import dev.cudastack.model.Observation;
 import dev.cudastack.model.PythonInfo;
-import dev.cudastack.model.PythonInfo.Distribution;
 import dev.cudastack.model.PythonInfo.PythonEnv;
 import dev.cudastack.model.PythonInfo.TorchBuild;
 import dev.cudastack.model.Source;
@@ -22,6 +21,9 @@ import java.util.Set;
  */
 final class PythonEnvProbe implements Probe<PythonInfo> {
   private static final int MAX_ENTRIES = 100_000;
+
+  /** "3.12.3" → group 1 "3.12.3", group 2 "3.12". */
+  private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("^((\\d+\\.\\d+)(?:\\.\\d+)?)");
 
   @Override
   public String name() {
@@ -109,15 +111,27 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
     String kind = cfgText.ok() ? "venv" : m.fs().isDirectory(prefix + "/conda-meta") ? "conda" : "system";
     Observation<String> version = pythonVersion(m, prefix, cfg);
     List<String> path = importPath(m, prefix, version.orElse(null), cfgText.ok(), cfg);
-    List<Distribution> dists = distributions(m, notes, path);
-    return new PythonEnv(prefix, kind, foundBy, version, path, dists, torch(m, notes, path));
+    SitePackages site = SitePackages.read(m, notes, path);
+    Observation<TorchBuild> torch = TorchReader.read(m, notes, site);
+    return new PythonEnv(
+        prefix,
+        kind,
+        foundBy,
+        version,
+        path,
+        site.distributions(),
+        torch,
+        CudaWheels.read(m, site),
+        FrameworkReader.bitsandbytes(m, site, torch.orElse(null)),
+        FrameworkReader.frameworks(m, site));
   }
 
   private static Observation<String> pythonVersion(Machine m, String prefix, Map<String, String> cfg) {
     for (String key : List.of("version_info", "version")) {
       String v = cfg.get(key);
-      if (v != null && v.matches("\\d+\\.\\d+.*")) {
-        return Observation.found(v.replaceAll("^(\\d+\\.\\d+(?:\\.\\d+)?).*", "$1"), Source.file(prefix + "/pyvenv.cfg"));
+      java.util.regex.Matcher vm = v == null ? null : VERSION.matcher(v);
+      if (vm != null && vm.find()) {
+        return Observation.found(vm.group(1), Source.file(prefix + "/pyvenv.cfg"));
       }
     }
     List<String> libVersions = PythonTexts.pythonDirVersions(m.fs().list(prefix + "/lib", 1000).names());
@@ -148,7 +162,8 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
     if (version == null) {
       return out;
     }
-    String xy = version.replaceAll("^(\\d+\\.\\d+).*", "$1");
+    java.util.regex.Matcher xm = VERSION.matcher(version);
+    String xy = xm.find() ? xm.group(2) : version;
     boolean systemSite = "true".equalsIgnoreCase(cfg.getOrDefault("include-system-site-packages", "false"));
     boolean userSite = m.getenv("PYTHONNOUSERSITE").isEmpty() && (!venv || systemSite);
     if (userSite) {
@@ -165,74 +180,5 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
       out.add(base + "/lib/python" + xy + "/site-packages");
     }
     return out.stream().distinct().filter(d -> m.fs().isDirectory(d)).toList();
-  }
-
-  private static List<Distribution> distributions(Machine m, Notes notes, List<String> path) {
-    List<Distribution> out = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    for (String dir : path) {
-      MachineFs.Listing l = m.fs().list(dir, MAX_ENTRIES);
-      if (!l.ok()) {
-        notes.add(dir + ": " + l.error());
-        continue;
-      }
-      if (l.names().size() >= MAX_ENTRIES) {
-        notes.add(dir + ": more than " + MAX_ENTRIES + " entries; only the first were read");
-      }
-      for (String name : l.names()) {
-        String metaFile;
-        if (name.endsWith(".dist-info")) {
-          metaFile = dir + "/" + name + "/METADATA";
-        } else if (name.endsWith(".egg-info")) {
-          metaFile = m.fs().isDirectory(dir + "/" + name) ? dir + "/" + name + "/PKG-INFO" : dir + "/" + name;
-        } else {
-          continue;
-        }
-        // The headers come first; the long description after them is not needed.
-        MachineFs.Text t = m.fs().readText(metaFile, 16 * 1024);
-        if (!t.ok()) {
-          notes.add(metaFile + ": " + t.error());
-          continue;
-        }
-        Map<String, String> h = PythonTexts.metadataHeaders(t.text());
-        String distName = h.get("Name");
-        String version = h.get("Version");
-        if (distName == null || version == null) {
-          notes.add(metaFile + ": no Name or Version header");
-          continue;
-        }
-        MachineFs.Text installer = name.endsWith(".dist-info") ? m.fs().readText(dir + "/" + name + "/INSTALLER", 256) : new MachineFs.Text(null, "egg-info");
-        boolean shadowed = !seen.add(PythonTexts.normalize(distName));
-        out.add(new Distribution(distName, version, dir, metaFile, installer.ok() ? installer.text().strip() : null, shadowed));
-      }
-    }
-    return out;
-  }
-
-  /** torch/version.py in the first import-path directory that has one: the copy Python imports. */
-  private static Observation<TorchBuild> torch(Machine m, Notes notes, List<String> path) {
-    for (String dir : path) {
-      String p = dir + "/torch/version.py";
-      if (!m.fs().isFile(p)) {
-        continue;
-      }
-      MachineFs.Text t = m.fs().readText(p, 64 * 1024);
-      if (!t.ok()) {
-        notes.add(p + ": " + t.error());
-        return Observation.failed(t.error(), Source.file(p));
-      }
-      Optional<Map<String, Optional<String>>> v = PythonTexts.torchVersionPy(t.text());
-      if (v.isEmpty()) {
-        notes.add(p + ": not the usual shape (no __version__ assignment)");
-        return Observation.failed("no __version__ assignment", Source.file(p));
-      }
-      Map<String, Optional<String>> a = v.get();
-      return Observation.found(new TorchBuild(
-          a.get("__version__").orElse(null),
-          a.getOrDefault("cuda", Optional.empty()).orElse(null),
-          a.getOrDefault("hip", Optional.empty()).orElse(null),
-          dir), Source.file(p));
-    }
-    return Observation.absent("no torch/version.py in the import path", Source.none());
   }
 }

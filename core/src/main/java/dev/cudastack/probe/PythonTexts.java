@@ -11,11 +11,13 @@ import java.util.regex.Pattern;
 final class PythonTexts {
   private static final Pattern ASSIGN = Pattern.compile("(?m)^\\s*(__version__|cuda|hip)\\s*(?::\\s*[^=]+)?=\\s*(?:'([^']*)'|\"([^\"]*)\"|(None))\\s*$");
 
+  private static final Pattern PYTHON_DIR = Pattern.compile("python\\d+\\.\\d+");
+
   private PythonTexts() {}
 
-  /** The header block of a METADATA or PKG-INFO file (up to the first blank line), first value per key. */
-  static Map<String, String> metadataHeaders(String text) {
-    Map<String, String> out = new LinkedHashMap<>();
+  /** The header block of a METADATA or PKG-INFO file (up to the first blank line); keys may repeat. */
+  static Map<String, List<String>> metadataHeaders(String text) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
     int pos = 0;
     while (pos < text.length()) {
       int nl = text.indexOf('\n', pos);
@@ -26,7 +28,7 @@ final class PythonTexts {
       }
       int c = line.indexOf(':');
       if (c > 0 && !Character.isWhitespace(line.charAt(0))) {
-        out.putIfAbsent(line.substring(0, c).strip(), line.substring(c + 1).strip());
+        out.computeIfAbsent(line.substring(0, c).strip(), k -> new java.util.ArrayList<>()).add(line.substring(c + 1).strip());
       }
       pos = end + 1;
     }
@@ -36,7 +38,7 @@ final class PythonTexts {
   /** pyvenv.cfg: "key = value" lines. */
   static Map<String, String> pyvenvCfg(String text) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String line : text.split("\\R")) {
+    for (String line : Lines.of(text)) {
       int eq = line.indexOf('=');
       if (eq > 0) {
         out.put(line.substring(0, eq).strip().toLowerCase(java.util.Locale.ROOT), line.substring(eq + 1).strip());
@@ -58,13 +60,27 @@ final class PythonTexts {
 
   /** PEP 503 normalised name: lower case, runs of -_. as one dash. */
   static String normalize(String name) {
-    return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[-_.]+", "-");
+    StringBuilder sb = new StringBuilder(name.length());
+    boolean sep = false;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '-' || c == '_' || c == '.') {
+        sep = true;
+        continue;
+      }
+      if (sep && !sb.isEmpty()) {
+        sb.append('-');
+      }
+      sep = false;
+      sb.append(Character.toLowerCase(c));
+    }
+    return sb.toString();
   }
 
   /** "pythonX.Y" directory names → "X.Y", newest first. */
   static List<String> pythonDirVersions(List<String> names) {
     return names.stream()
-        .filter(n -> n.matches("python\\d+\\.\\d+"))
+        .filter(n -> PYTHON_DIR.matcher(n).matches())
         .map(n -> n.substring("python".length()))
         .sorted((a, b) -> dev.cudastack.model.VersionOrder.compare(b, a))
         .toList();

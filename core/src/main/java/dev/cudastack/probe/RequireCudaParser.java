@@ -17,12 +17,14 @@ import java.util.regex.Pattern;
 final class RequireCudaParser {
   private static final Pattern COND = Pattern.compile("([a-zA-Z_]+)\\s*(>=|<=|==|=|>|<)\\s*([^\\s,]+)");
 
+  private static final Pattern SPACES = Pattern.compile("\\s+");
+
   private RequireCudaParser() {}
 
   static Optional<RequireCuda> parse(String raw) {
     String minimum = null;
     List<Clause> alternatives = new ArrayList<>();
-    for (String clause : raw.strip().split("\\s+")) {
+    for (String clause : SPACES.split(raw.strip())) {
       if (clause.isEmpty()) {
         continue;
       }

@@ -8,6 +8,7 @@ import dev.cudastack.model.LibraryInfo;
 import dev.cudastack.model.Observation;
 import dev.cudastack.model.OsInfo;
 import dev.cudastack.model.ProbeRun;
+import dev.cudastack.model.PythonInfo;
 import dev.cudastack.model.Snapshot;
 import dev.cudastack.model.Source;
 import dev.cudastack.model.ToolkitInfo;
@@ -50,6 +51,7 @@ public final class SnapshotTaker {
     Timed<DriverProbe.Result> driver = start(new DriverProbe(), m);
     Timed<ToolkitInfo> toolkits = start(new ToolkitProbe(), m);
     Timed<HostCompilerInfo> compiler = start(new HostCompilerProbe(), m);
+    Timed<PythonInfo> python = start(new PythonEnvProbe(), m);
     LibraryProbe libraryProbe = new LibraryProbe();
     Notes libNotes = new Notes();
     Timed<LibraryInfo> libraries = new Timed<>(libraryProbe.name(), libNotes, toolkits.future().thenApplyAsync(
@@ -62,6 +64,7 @@ public final class SnapshotTaker {
     ToolkitInfo tk = toolkits.await(budget, start, runs);
     LibraryInfo libs = libraries.await(budget, start, runs);
     HostCompilerInfo hc = compiler.await(budget, start, runs);
+    PythonInfo py = python.await(budget, start, runs);
     Observation<String> hostname = host.getNow(Observation.absent("not read in time", Source.none()));
     try {
       hostname = host.get(1, TimeUnit.SECONDS);
@@ -84,6 +87,7 @@ public final class SnapshotTaker {
         tk,
         libs,
         hc,
+        py,
         relevantEnvironment(m.env()),
         runs);
   }

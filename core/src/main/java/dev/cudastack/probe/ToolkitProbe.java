@@ -25,6 +25,7 @@ final class ToolkitProbe implements Probe<ToolkitInfo> {
   private static final Pattern CONDA_NVCC = Pattern.compile("^cuda-nvcc-(\\d+\\.\\d+(?:\\.\\d+)*)-.*\\.json$");
   private static final Pattern WHEEL_NVCC = Pattern.compile("^nvidia_cuda_nvcc(?:_cu\\d+)?-(\\d+\\.\\d+(?:\\.\\d+)*)\\.dist-info$");
   private static final int WRAPPER_MAX = 4096;
+  private static final Pattern MAJOR_MINOR = Pattern.compile("\\d+\\.\\d+");
 
   @Override
   public String name() {
@@ -97,7 +98,7 @@ final class ToolkitProbe implements Probe<ToolkitInfo> {
       for (String release : m.fs().list(base + "/" + platform, 1000).names()) {
         String cudaDir = base + "/" + platform + "/" + release + "/cuda";
         for (String v : m.fs().list(cudaDir, 100).names()) {
-          if (v.matches("\\d+\\.\\d+")) {
+          if (MAJOR_MINOR.matcher(v).matches()) {
             add(m, null, found, cudaDir + "/" + v, "NVIDIA HPC SDK");
           }
         }

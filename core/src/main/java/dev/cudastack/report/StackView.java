@@ -44,7 +44,7 @@ public final class StackView {
   private StackView() {}
 
   public static List<Layer> layers(Snapshot s) {
-    return List.of(system(s), gpuAndDriver(s), toolkits(s.toolkits()), libraries(s.libraries()), hostCompiler(s.hostCompiler()));
+    return List.of(system(s), gpuAndDriver(s), toolkits(s.toolkits()), libraries(s.libraries()), hostCompiler(s.hostCompiler()), PythonView.layer(s.python()));
   }
 
   private static Layer system(Snapshot s) {
@@ -206,11 +206,11 @@ public final class StackView {
     return s.length() >= width ? s : s + " ".repeat(width - s.length());
   }
 
-  private static Item item(Mark m, String text, List<String> details) {
+  static Item item(Mark m, String text, List<String> details) {
     return new Item(m, text, details);
   }
 
-  private static List<String> prefix(String p, List<String> xs) {
+  static List<String> prefix(String p, List<String> xs) {
     return xs.stream().map(x -> p + x).toList();
   }
 
@@ -219,7 +219,7 @@ public final class StackView {
     return i > 0 ? path.substring(0, i) : path;
   }
 
-  private static String or(Observation<?> o, String other) {
+  static String or(Observation<?> o, String other) {
     return o.get().map(String::valueOf).orElse(other);
   }
 
@@ -229,7 +229,7 @@ public final class StackView {
 
 
   /** "from SOURCE" lines for the observations that have a source, without repeats. */
-  private static List<String> sources(Observation<?>... obs) {
+  static List<String> sources(Observation<?>... obs) {
     List<String> out = new ArrayList<>();
     for (Observation<?> o : obs) {
       if (o.source().kind() == Source.Kind.NONE) {

@@ -45,7 +45,7 @@ class LiveMachineTest {
     assertThat(s.libraries().ldCacheEntries().orElse(0)).isPositive();
     assertThat(s.os().glibc().isFound()).isTrue();
     assertThat(s.probes()).extracting(dev.cudastack.model.ProbeRun::probe)
-        .containsExactly("os", "driver", "toolkits", "libraries", "host-compiler");
+        .containsExactly("os", "driver", "toolkits", "libraries", "host-compiler", "python");
   }
 
   @Test

@@ -100,13 +100,17 @@ class PythonEnvProbeTest {
     torch(site, "2.5.1+rocm6.2", null, "6.2.41133");
     Trees.write(root, site + "/apex-0.1-py3.10.egg-info", "Metadata-Version: 1.0\nName: apex\nVersion: 0.1\n");
     Trees.write(root, site + "/peft.egg-info/PKG-INFO", "Metadata-Version: 2.1\nName: peft\nVersion: 0.14.0.dev0\n");
-    Path garbage = Trees.touch(root, site + "/broken-1.0.dist-info/METADATA");
+    Trees.touch(root, site + "/broken-1.0.dist-info/METADATA");
+    // METADATA is read only for the packages that matter; a garbage one there is noted and skipped.
+    Path garbage = Trees.touch(root, site + "/xformers-0.0.28.dist-info/METADATA");
     Files.write(garbage, new byte[] {(byte) 0xff, (byte) 0xfe, 'N', 'a', 'm', 'e', ':', ' ', (byte) 0xc3});
     PythonEnv e = read(Map.of("PATH", "/usr/bin")).environments().getFirst();
     assertThat(e.torch().orElse(null).kind()).isEqualTo("rocm");
     assertThat(version(e, "apex")).isEqualTo("0.1");
     assertThat(version(e, "peft")).isEqualTo("0.14.0.dev0");
-    assertThat(e.distributions()).extracting(PythonInfo.Distribution::name).doesNotContain("broken");
+    assertThat(e.distributions()).extracting(PythonInfo.Distribution::name).doesNotContain("xformers");
+    assertThat(e.distributions()).filteredOn(d -> d.name().equals("broken")).singleElement()
+        .satisfies(d -> assertThat(d.versionFrom()).isEqualTo("directory name"));
     Trees.write(root, site + "/torch/version.py", "import os\nVERSION = os.environ['X']\n");
     assertThat(read(Map.of("PATH", "/usr/bin")).environments().getFirst().torch()).isInstanceOf(Observation.Failed.class);
   }
