@@ -7,6 +7,7 @@ import dev.cudastack.model.GpuInfo;
 import dev.cudastack.model.Inspection;
 import dev.cudastack.model.LibraryInfo;
 import dev.cudastack.model.Observation;
+import dev.cudastack.model.PythonInfo;
 import dev.cudastack.model.Snapshot;
 import dev.cudastack.model.Source;
 import dev.cudastack.model.ToolkitInfo;
@@ -179,6 +180,37 @@ class H100CaptureTest {
     assertThat(require.alternatives()).hasSize(60);
     assertThat(require.alternatives().getFirst().conditions()).extracting(c -> c.key() + c.op() + c.value())
         .containsExactly("brand=unknown", "driver>=535", "driver<536");
+  }
+
+  @Test
+  void torchVenvFromTheCapture() throws Exception {
+    Snapshot s = take(NativeAccess.none("-"));
+    PythonInfo.PythonEnv venv = s.python().environments().stream().filter(e -> e.prefix().equals("/opt/torch/.venv")).findFirst().orElseThrow();
+    assertThat(venv.kind()).isEqualTo("venv");
+    assertThat(venv.foundBy()).contains("python3 on PATH");
+    assertThat(venv.pythonVersion().orElse(null)).isEqualTo("3.12.3");
+    PythonInfo.TorchBuild t = venv.torch().orElse(null);
+    assertThat(t.version()).isEqualTo("2.11.0+cu130");
+    assertThat(t.cuda()).isEqualTo("13.0");
+    assertThat(t.variant()).isEqualTo("cu130");
+    assertThat(t.libFiles()).contains("libtorch_cuda.so", "libc10_cuda.so");
+    assertThat(t.pins()).extracting(PythonInfo.Pin::name).contains("cuda-toolkit", "nvidia-cudnn-cu13", "nvidia-nccl-cu13", "triton");
+    assertThat(t.pins()).allSatisfy(p -> assertThat(p.satisfied()).as(p.requirement()).isTrue());
+    assertThat(t.pins()).filteredOn(p -> p.name().equals("cuda-toolkit")).singleElement()
+        .satisfies(p -> assertThat(p.installed()).isEqualTo("13.0.2"));
+    assertThat(venv.cudaWheels()).filteredOn(w -> w.name().equals("nvidia-cudnn-cu13")).singleElement().satisfies(w -> {
+      assertThat(w.version()).isEqualTo("9.19.0.56");
+      assertThat(w.libDir()).endsWith("/site-packages/nvidia/cudnn/lib");
+      assertThat(w.libraries()).containsExactly("libcudnn.so.9");
+    });
+    assertThat(venv.cudaWheels()).filteredOn(w -> w.name().equals("nvidia-cuda-runtime")).singleElement()
+        .satisfies(w -> assertThat(w.libraries()).containsExactly("libcudart.so.13"));
+    assertThat(venv.frameworks()).filteredOn(f -> f.name().equals("triton")).singleElement().satisfies(f -> {
+      assertThat(f.version()).isEqualTo("3.6.0");
+      assertThat(f.bundledPtxas().orElse(null)).isEqualTo("12.8.93");
+    });
+    assertThat(venv.bitsandbytes().isFound()).isFalse();
+    assertThat(venv.distributions().stream().filter(d -> !d.shadowed()).count()).isEqualTo(197);
   }
 
   private static String versionOf(LibraryInfo l, String lib) {
