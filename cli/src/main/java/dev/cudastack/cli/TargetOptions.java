@@ -22,6 +22,12 @@ final class TargetOptions {
   @Option(names = "--probe-timeout", paramLabel = "SECONDS", defaultValue = "5", description = "Time limit for each external command and native call (default: ${DEFAULT-VALUE} s).")
   double probeTimeoutSeconds;
 
+  @Option(names = "--python", paramLabel = "PREFIX_OR_INTERPRETER", description = "Also read this Python environment (a prefix such as ~/venvs/train, or its bin/python). Repeatable.")
+  java.util.List<String> pythons = new java.util.ArrayList<>();
+
+  @Option(names = "--deep", description = "Also run each environment's interpreter once (a child process, with a time limit) and ask torch what it sees. Never under --root.")
+  boolean deep;
+
   @Option(names = "--anonymize", description = "Replace GPU UUIDs, the host name and home-directory names.")
   boolean anonymize;
 }

@@ -44,8 +44,8 @@ final class Targets {
   }
 
   private static Snapshot replay(TargetOptions t) throws UsageProblem {
-    if (t.root != null || t.envFile != null || !t.env.isEmpty()) {
-      throw new UsageProblem("--snapshot replays a saved snapshot; it cannot be combined with --root, --env-file or --env");
+    if (t.root != null || t.envFile != null || !t.env.isEmpty() || !t.pythons.isEmpty() || t.deep) {
+      throw new UsageProblem("--snapshot replays a saved snapshot; it cannot be combined with --root, --env-file, --env, --python or --deep");
     }
     String text;
     try {
@@ -91,7 +91,11 @@ final class Targets {
       m = Machine.live(env, timeout);
       inspection = Inspection.live();
     }
-    return new SnapshotTaker(Clock.systemUTC(), "cudastack " + ToolVersion.get()).take(m, inspection);
+    if (t.deep && t.root != null) {
+      throw new UsageProblem("--deep runs the environments' interpreters, which --root never does; drop one of them");
+    }
+    SnapshotTaker.Options options = new SnapshotTaker.Options(t.pythons, t.deep);
+    return new SnapshotTaker(Clock.systemUTC(), "cudastack " + ToolVersion.get(), options).take(m, inspection);
   }
 
   private static String describe(Exception e) {

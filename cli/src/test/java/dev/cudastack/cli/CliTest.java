@@ -119,6 +119,18 @@ class CliTest {
   }
 
   @Test
+  void pythonAndDeepOptions() {
+    Path env = shared().resolve("scenarios/seed-case-fixed/root/home/can/miniconda3/envs/moelora");
+    Run given = run(seed("--python", "/home/can/miniconda3/envs/moelora/bin/python3.9", "-v"));
+    assertThat(given.out()).contains("← python3 on PATH, $CONDA_PREFIX, --python /home/can/miniconda3/envs/moelora/bin/python3.9, conda env");
+    assertThat(given.out()).contains("bitsandbytes 0.38.0 — wants libbitsandbytes_cuda126.so, not shipped → falls back to the CPU");
+    Run deepRoot = run(seed("--deep"));
+    assertThat(deepRoot.code()).isEqualTo(3);
+    assertThat(deepRoot.err()).contains("--deep runs the environments' interpreters");
+    assertThat(env).isDirectory();
+  }
+
+  @Test
   void completionScript() {
     Run r = run("generate-completion");
     assertThat(r.code()).isZero();

@@ -26,7 +26,8 @@ public record PythonInfo(List<PythonEnv> environments) {
       Observation<TorchBuild> torch,
       List<CudaWheel> cudaWheels,
       Observation<BnbSetup> bitsandbytes,
-      List<Framework> frameworks) {
+      List<Framework> frameworks,
+      Observation<DeepReport> deep) {
     public PythonEnv {
       foundBy = List.copyOf(foundBy);
       importPath = List.copyOf(importPath);
@@ -109,6 +110,27 @@ public record PythonInfo(List<PythonEnv> environments) {
   public record Framework(String name, String version, String location, List<String> extensions, Observation<String> bundledPtxas) {
     public Framework {
       extensions = List.copyOf(extensions);
+    }
+  }
+
+  /**
+   * What the environment's own interpreter said when asked with {@code --deep}: torch imported in a
+   * child process, its view of the GPUs, and the CUDA libraries actually mapped into that process.
+   */
+  public record DeepReport(
+      String torchVersion,
+      String cuda,
+      boolean available,
+      List<String> capabilities,
+      List<String> archList,
+      String cudnn,
+      String cudaHome,
+      List<String> mappedLibraries,
+      String error) {
+    public DeepReport {
+      capabilities = List.copyOf(capabilities);
+      archList = List.copyOf(archList);
+      mappedLibraries = List.copyOf(mappedLibraries);
     }
   }
 }

@@ -20,6 +20,17 @@ import java.util.Set;
  * No interpreter is started.
  */
 final class PythonEnvProbe implements Probe<PythonInfo> {
+  private final List<String> given;
+  private final boolean deep;
+
+  /**
+   * @param given prefixes or interpreters named with --python
+   * @param deep run each environment's interpreter once (--deep); never where nothing may run
+   */
+  PythonEnvProbe(List<String> given, boolean deep) {
+    this.given = List.copyOf(given);
+    this.deep = deep;
+  }
   private static final int MAX_ENTRIES = 100_000;
 
   /** "3.12.3" → group 1 "3.12.3", group 2 "3.12". */
@@ -41,14 +52,40 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
     pathPython(m).ifPresent(p -> prefixes.computeIfAbsent(p, k -> new LinkedHashSet<>()).add("python3 on PATH"));
     m.getenv("VIRTUAL_ENV").ifPresent(p -> add(m, prefixes, p, "$VIRTUAL_ENV"));
     m.getenv("CONDA_PREFIX").ifPresent(p -> add(m, prefixes, p, "$CONDA_PREFIX"));
+    for (String g : given) {
+      Optional<String> prefix = givenPrefix(m, g);
+      if (prefix.isPresent()) {
+        prefixes.computeIfAbsent(prefix.get(), k -> new LinkedHashSet<>()).add("--python " + g);
+      } else {
+        notes.add("--python " + g + ": not a Python prefix or interpreter");
+      }
+    }
     for (String p : ToolkitProbe.condaPrefixes(m)) {
       if (m.fs().isDirectory(p + "/conda-meta")) {
         add(m, prefixes, p, "conda env");
       }
     }
     List<PythonEnv> envs = new ArrayList<>();
-    prefixes.forEach((prefix, by) -> envs.add(describe(m, notes, prefix, List.copyOf(by))));
+    prefixes.forEach((prefix, by) -> envs.add(describe(m, notes, prefix, List.copyOf(by), deep)));
     return new PythonInfo(envs);
+  }
+
+  /** A prefix directory as given, or the prefix of a given interpreter (bin/python3.X). */
+  private static Optional<String> givenPrefix(Machine m, String g) {
+    if (m.fs().isDirectory(g)) {
+      MachineFs.Resolved r = m.fs().resolve(g);
+      return r.ok() && looksLikePrefix(m, r.path()) ? Optional.of(r.path()) : Optional.empty();
+    }
+    if (!m.fs().isFile(g)) {
+      return Optional.empty();
+    }
+    String beside = parent(parent(g));
+    if (m.fs().isFile(beside + "/pyvenv.cfg")) {
+      return Optional.of(m.fs().resolve(beside).path());
+    }
+    MachineFs.Resolved r = m.fs().resolve(g);
+    String prefix = r.ok() ? parent(parent(r.path())) : beside;
+    return looksLikePrefix(m, prefix) ? Optional.of(prefix) : Optional.empty();
   }
 
   private static void add(Machine m, Map<String, Set<String>> prefixes, String path, String by) {
@@ -105,7 +142,7 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
     return i <= 0 ? "/" : p.substring(0, i);
   }
 
-  private static PythonEnv describe(Machine m, Notes notes, String prefix, List<String> foundBy) {
+  private static PythonEnv describe(Machine m, Notes notes, String prefix, List<String> foundBy, boolean deep) {
     MachineFs.Text cfgText = m.fs().readText(prefix + "/pyvenv.cfg", 64 * 1024);
     Map<String, String> cfg = cfgText.ok() ? PythonTexts.pyvenvCfg(cfgText.text()) : Map.of();
     String kind = cfgText.ok() ? "venv" : m.fs().isDirectory(prefix + "/conda-meta") ? "conda" : "system";
@@ -123,7 +160,8 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
         torch,
         CudaWheels.read(m, site),
         FrameworkReader.bitsandbytes(m, site, torch.orElse(null)),
-        FrameworkReader.frameworks(m, site));
+        FrameworkReader.frameworks(m, site),
+        deep ? DeepQuery.ask(m, prefix) : Observation.absent("not asked (--deep runs the interpreter)", Source.none()));
   }
 
   private static Observation<String> pythonVersion(Machine m, String prefix, Map<String, String> cfg) {

@@ -49,7 +49,7 @@ final class SitePackages {
   static SitePackages read(Machine m, Notes notes, List<String> path) {
     Map<String, List<String>> listings = new LinkedHashMap<>();
     List<Distribution> out = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
+    Map<String, String> seen = new HashMap<>();
     for (String dir : path) {
       MachineFs.Listing l = m.fs().list(dir, MAX_ENTRIES);
       if (!l.ok()) {
@@ -71,8 +71,14 @@ final class SitePackages {
       }
       for (String name : l.names()) {
         distribution(m, notes, dir, name, editable).ifPresent(d -> {
-          boolean shadowed = !seen.add(PythonTexts.normalize(d.name()));
-          out.add(shadowed ? withShadowed(d) : d);
+          String earlier = seen.putIfAbsent(PythonTexts.normalize(d.name()), dir);
+          if (earlier == null) {
+            out.add(d);
+          } else if (!earlier.equals(dir)) {
+            out.add(withShadowed(d));
+          }
+          // Two metadata entries for one package in one directory (a Debian .egg-info beside a
+          // .dist-info): the same installed copy, listed once.
         });
       }
     }

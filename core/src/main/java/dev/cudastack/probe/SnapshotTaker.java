@@ -38,9 +38,27 @@ public final class SnapshotTaker {
   private final Clock clock;
   private final String toolVersion;
 
+  private final Options options;
+
+  /** What the user asked for beyond the defaults: --python environments and --deep. */
+  public record Options(List<String> pythons, boolean deep) {
+    public Options {
+      pythons = List.copyOf(pythons);
+    }
+
+    public static Options defaults() {
+      return new Options(List.of(), false);
+    }
+  }
+
   public SnapshotTaker(Clock clock, String toolVersion) {
+    this(clock, toolVersion, Options.defaults());
+  }
+
+  public SnapshotTaker(Clock clock, String toolVersion, Options options) {
     this.clock = clock;
     this.toolVersion = toolVersion;
+    this.options = options;
   }
 
   public Snapshot take(Machine m, Inspection inspection) {
@@ -51,7 +69,7 @@ public final class SnapshotTaker {
     Timed<DriverProbe.Result> driver = start(new DriverProbe(), m);
     Timed<ToolkitInfo> toolkits = start(new ToolkitProbe(), m);
     Timed<HostCompilerInfo> compiler = start(new HostCompilerProbe(), m);
-    Timed<PythonInfo> python = start(new PythonEnvProbe(), m);
+    Timed<PythonInfo> python = start(new PythonEnvProbe(options.pythons(), options.deep() && m.mayExecute()), m);
     LibraryProbe libraryProbe = new LibraryProbe();
     Notes libNotes = new Notes();
     Timed<LibraryInfo> libraries = new Timed<>(libraryProbe.name(), libNotes, toolkits.future().thenApplyAsync(

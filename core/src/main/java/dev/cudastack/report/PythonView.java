@@ -57,6 +57,7 @@ final class PythonView {
       det.add("in " + f.location());
       items.add(item(Mark.INFO, t.toString(), det));
     }
+    deep(e, items);
     for (PythonInfo.Distribution d : e.distributions()) {
       if (d.shadowed()) {
         String winner = e.distributions().stream().filter(w -> !w.shadowed() && w.name().equalsIgnoreCase(d.name()))
@@ -67,6 +68,28 @@ final class PythonView {
         items.add(item(Mark.INFO, "    " + d.name() + " " + d.version() + " is an editable install", List.of("from file " + d.metadata())));
       }
     }
+  }
+
+  private static void deep(PythonEnv e, List<Item> items) {
+    if (e.deep() instanceof Observation.Absent<PythonInfo.DeepReport> a && a.why().startsWith("not asked")) {
+      return;
+    }
+    PythonInfo.DeepReport d = e.deep().orElse(null);
+    if (d == null) {
+      items.add(item(Mark.WARN, "    --deep: " + e.deep().reason(), sources(e.deep())));
+      return;
+    }
+    if (d.error() != null) {
+      items.add(item(Mark.WARN, "    --deep: importing torch failed: " + d.error(), sources(e.deep())));
+      return;
+    }
+    String t = "    --deep: torch " + d.torchVersion() + " (CUDA " + d.cuda() + ") " + (d.available() ? "sees GPUs " + d.capabilities() : "sees no GPU")
+        + (d.archList().isEmpty() ? "" : " · archs " + String.join(" ", d.archList()))
+        + (d.cudnn() == null ? "" : " · cuDNN " + d.cudnn());
+    List<String> det = new ArrayList<>(sources(e.deep()));
+    det.add("CUDA_HOME for extension builds: " + d.cudaHome());
+    det.addAll(prefix("mapped: ", d.mappedLibraries()));
+    items.add(item(d.available() ? Mark.OK : Mark.WARN, t, det));
   }
 
   private static void torch(PythonEnv e, List<Item> items) {

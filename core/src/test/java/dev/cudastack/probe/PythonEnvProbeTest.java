@@ -9,6 +9,7 @@ import dev.cudastack.testing.Trees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,13 +19,13 @@ class PythonEnvProbeTest {
   @TempDir Path root;
 
   private PythonInfo read(Map<String, String> env) {
-    return new PythonEnvProbe().read(Machine.rooted(root, env, Duration.ofSeconds(1)), new Notes());
+    return new PythonEnvProbe(List.of(), false).read(Machine.rooted(root, env, Duration.ofSeconds(1)), new Notes());
   }
 
   private static PythonInfo seed(String name) throws Exception {
     Path dir = dev.cudastack.testing.Shared.scenario(name);
     Machine m = Machine.rooted(dir.resolve("root"), EnvFile.parse(Files.readString(dir.resolve("ENV"))), Duration.ofSeconds(1));
-    return new PythonEnvProbe().read(m, new Notes());
+    return new PythonEnvProbe(List.of(), false).read(m, new Notes());
   }
 
   @Test
