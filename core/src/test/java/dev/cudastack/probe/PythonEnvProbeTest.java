@@ -117,6 +117,29 @@ class PythonEnvProbeTest {
   }
 
   @Test
+  void editableInstallsAndCompiledExtensions() {
+    String site = "/opt/ft/lib/python3.10/site-packages";
+    Trees.touch(root, "/opt/ft/bin/python3");
+    Trees.write(root, "/opt/ft/pyvenv.cfg", "version = 3.10.14\n");
+    dist(site, "peft", "0.14.0.dev0");
+    Trees.write(root, site + "/peft-0.14.0.dev0.dist-info/direct_url.json", "{\"url\": \"file:///src/peft\", \"dir_info\": {\"editable\": true}}");
+    dist(site, "mylib", "0.1");
+    Trees.write(root, site + "/__editable__.mylib-0.1.pth", "/src/mylib\n");
+    dist(site, "flash_attn", "2.7.4.post1");
+    Trees.touch(root, site + "/flash_attn_2_cuda.cpython-310-x86_64-linux-gnu.so");
+    Trees.touch(root, site + "/flash_attn/__init__.py");
+    dist(site, "deepspeed", "0.16.4");
+    Trees.touch(root, site + "/deepspeed/ops/adam/cpu_adam_op.cpython-310-x86_64-linux-gnu.so");
+    PythonEnv e = read(Map.of("PATH", "/opt/ft/bin")).environments().getFirst();
+    assertThat(e.distributions()).filteredOn(PythonInfo.Distribution::editable).extracting(PythonInfo.Distribution::name)
+        .containsExactlyInAnyOrder("peft", "mylib");
+    assertThat(e.frameworks()).filteredOn(f -> f.name().equals("flash_attn")).singleElement()
+        .satisfies(f -> assertThat(f.extensions()).containsExactly("flash_attn_2_cuda.cpython-310-x86_64-linux-gnu.so"));
+    assertThat(e.frameworks()).filteredOn(f -> f.name().equals("deepspeed")).singleElement()
+        .satisfies(f -> assertThat(f.extensions()).containsExactly("deepspeed/ops/adam/cpu_adam_op.cpython-310-x86_64-linux-gnu.so"));
+  }
+
+  @Test
   void aSitePackagesWith20000Entries() {
     String site = "/opt/big/lib/python3.11/site-packages";
     Trees.touch(root, "/opt/big/bin/python3");
