@@ -155,7 +155,7 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
         kind,
         foundBy,
         version,
-        path,
+        site.importPath(),
         site.distributions(),
         torch,
         CudaWheels.read(m, site),

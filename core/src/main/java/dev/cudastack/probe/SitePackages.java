@@ -50,7 +50,11 @@ final class SitePackages {
     Map<String, List<String>> listings = new LinkedHashMap<>();
     List<Distribution> out = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
-    for (String dir : path) {
+    // .pth files in a site directory may add directories to sys.path (after the site directories,
+    // as site.py does); an old-style editable install is one such line.
+    List<String> queue = new ArrayList<>(path);
+    for (int q = 0; q < queue.size() && q < 1000; q++) {
+      String dir = queue.get(q);
       MachineFs.Listing l = m.fs().list(dir, MAX_ENTRIES);
       if (!l.ok()) {
         notes.add(dir + ": " + l.error());
@@ -61,6 +65,9 @@ final class SitePackages {
       }
       listings.put(dir, l.names());
       Set<String> editable = new HashSet<>();
+      if (q < path.size()) {
+        pthDirectories(m, dir, l.names()).stream().filter(d -> !queue.contains(d)).forEach(queue::add);
+      }
       for (String name : l.names()) {
         Matcher e = EDITABLE_PTH.matcher(name);
         if (e.matches()) {
@@ -83,6 +90,31 @@ final class SitePackages {
       }
     }
     return new SitePackages(listings, out);
+  }
+
+  /** The existing directories named by the path lines of a directory's .pth files. */
+  private static List<String> pthDirectories(Machine m, String dir, List<String> names) {
+    List<String> out = new ArrayList<>();
+    for (String name : names) {
+      if (!name.endsWith(".pth")) {
+        continue;
+      }
+      MachineFs.Text t = m.fs().readText(dir + "/" + name, 64 * 1024);
+      if (!t.ok()) {
+        continue;
+      }
+      for (String line : Lines.of(t.text())) {
+        String p = line.strip();
+        if (p.isEmpty() || p.startsWith("#") || p.startsWith("import ") || p.startsWith("import\t")) {
+          continue;
+        }
+        String abs = p.startsWith("/") ? p : dir + "/" + p;
+        if (m.fs().isDirectory(abs)) {
+          out.add(abs);
+        }
+      }
+    }
+    return out;
   }
 
   private static Distribution withShadowed(Distribution d) {
@@ -162,7 +194,8 @@ final class SitePackages {
     return listings.getOrDefault(dir, List.of());
   }
 
-  Set<String> dirs() {
-    return listings.keySet();
+  /** The import path as read: the given directories plus those that .pth files added. */
+  List<String> importPath() {
+    return List.copyOf(listings.keySet());
   }
 }

@@ -45,7 +45,13 @@ class PythonEnvProbeTest {
       assertThat(version(e, "deepspeed")).isEqualTo("0.9.4");
     });
     assertThat(seed("seed-case-fixed").environments().getFirst().torch().orElse(null).version()).isEqualTo("2.5.1+cu121");
-    assertThat(version(seed("seed-case-fixed").environments().getFirst(), "bitsandbytes")).isEqualTo("0.47.0");
+    PythonEnv fixed = seed("seed-case-fixed").environments().getFirst();
+    assertThat(version(fixed, "bitsandbytes")).isEqualTo("0.47.0");
+    assertThat(fixed.bitsandbytes().orElse(null).loads()).isEqualTo("libbitsandbytes_cuda121.so");
+    PythonInfo.BnbSetup broken = seed("seed-case").environments().getFirst().bitsandbytes().orElse(null);
+    assertThat(broken.wanted()).isEqualTo("libbitsandbytes_cuda126.so");
+    assertThat(broken.loads()).isEqualTo("libbitsandbytes_cpu.so");
+    assertThat(broken.why()).contains("LD_LIBRARY_PATH");
   }
 
   private static String version(PythonEnv e, String name) {
@@ -125,6 +131,9 @@ class PythonEnvProbeTest {
     Trees.write(root, site + "/peft-0.14.0.dev0.dist-info/direct_url.json", "{\"url\": \"file:///src/peft\", \"dir_info\": {\"editable\": true}}");
     dist(site, "mylib", "0.1");
     Trees.write(root, site + "/__editable__.mylib-0.1.pth", "/src/mylib\n");
+    // An old-style develop install: a .pth line pointing at a source tree that holds the egg-info.
+    Trees.write(root, site + "/easy-install.pth", "import sys; sys.__plen = len(sys.path)\n/src/oldlib\n");
+    Trees.write(root, "/src/oldlib/oldlib.egg-info/PKG-INFO", "Metadata-Version: 1.1\nName: oldlib\nVersion: 0.3\n");
     dist(site, "flash_attn", "2.7.4.post1");
     Trees.touch(root, site + "/flash_attn_2_cuda.cpython-310-x86_64-linux-gnu.so");
     Trees.touch(root, site + "/flash_attn/__init__.py");
@@ -133,6 +142,9 @@ class PythonEnvProbeTest {
     PythonEnv e = read(Map.of("PATH", "/opt/ft/bin")).environments().getFirst();
     assertThat(e.distributions()).filteredOn(PythonInfo.Distribution::editable).extracting(PythonInfo.Distribution::name)
         .containsExactlyInAnyOrder("peft", "mylib");
+    // /src/mylib does not exist in this tree, so it adds nothing to the path.
+    assertThat(e.importPath()).containsExactly(site, "/src/oldlib");
+    assertThat(version(e, "oldlib")).isEqualTo("0.3");
     assertThat(e.frameworks()).filteredOn(f -> f.name().equals("flash_attn")).singleElement()
         .satisfies(f -> assertThat(f.extensions()).containsExactly("flash_attn_2_cuda.cpython-310-x86_64-linux-gnu.so"));
     assertThat(e.frameworks()).filteredOn(f -> f.name().equals("deepspeed")).singleElement()
