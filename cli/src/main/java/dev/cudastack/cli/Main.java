@@ -23,6 +23,7 @@ public final class Main {
     CommandLine cl = new CommandLine(new CudastackCommand());
     cl.addSubcommand(new DoctorCommand(env));
     cl.addSubcommand(new SnapshotCommand(env));
+    cl.addSubcommand(new KbCommand());
     applyExitCodes(cl);
     cl.setOut(out);
     cl.setErr(err);

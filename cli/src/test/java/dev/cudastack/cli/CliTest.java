@@ -131,6 +131,24 @@ class CliTest {
   }
 
   @Test
+  void knowledgeBaseQueries() throws Exception {
+    Run driver = run("kb", "driver", "580.159.04");
+    assertThat(driver.code()).isZero();
+    assertThat(driver.out()).contains("branch: R580").contains("maxCuda: 13.0");
+    Run gpu = run("kb", "gpu", "NVIDIA", "H100", "80GB", "HBM3", "--json");
+    assertThat(gpu.out()).contains("\"computeCapability\": \"9.0\"");
+    Run info = run("kb", "info");
+    assertThat(info.out()).contains("driverBranches: 24").doesNotContain("warning");
+    Files.writeString(tmp.resolve("meta.json"), "{\"schemaVersion\": 1, \"checked\": \"2020-01-01\"}");
+    Run old = run("kb", "info", "--kb", tmp.toString());
+    assertThat(old.out()).contains("warning: the knowledge base is").contains("days old");
+    Files.writeString(tmp.resolve("driver-branches.json"), "{\"rows\": 3}");
+    Run broken = run("kb", "driver", "560.35.03", "--kb", tmp.toString());
+    assertThat(broken.code()).isEqualTo(3);
+    assertThat(broken.err()).contains("knowledge base: driver-branches.json: no \"rows\" array");
+  }
+
+  @Test
   void completionScript() {
     Run r = run("generate-completion");
     assertThat(r.code()).isZero();
