@@ -22,8 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "kb",
     mixinStandardHelpOptions = true,
     versionProvider = CudastackCommand.Version.class,
-    description = "Query the knowledge base: info, driver VERSION, gpu NAME.",
-    subcommands = {KbCommand.Info.class, KbCommand.Driver.class, KbCommand.Gpu.class})
+    description = "Query the knowledge base: info, driver VERSION, gpu NAME, toolkit VERSION.",
+    subcommands = {KbCommand.Info.class, KbCommand.Driver.class, KbCommand.Gpu.class, KbCommand.Toolkit.class})
 final class KbCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -134,6 +134,37 @@ final class KbCommand implements Runnable {
         a.put("segment", g.map(KnowledgeBase.GpuModel::segment).orElse(null));
         a.put("evidence", g.map(KnowledgeBase.GpuModel::evidence).orElse("not in the knowledge base"));
         a.put("source", g.map(KnowledgeBase.GpuModel::source).orElse(null));
+        return a;
+      });
+    }
+  }
+
+  @Command(name = "toolkit", mixinStandardHelpOptions = true, description = "A CUDA toolkit's releases with their minimum drivers, and its major's minor-version compatibility.")
+  static final class Toolkit implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Common common;
+    @Parameters(paramLabel = "VERSION") String version;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      return print(spec, common, kb -> {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("toolkit", version);
+        java.util.List<Object> releases = new java.util.ArrayList<>();
+        for (KnowledgeBase.ToolkitRelease t : kb.toolkit(version)) {
+          Map<String, Object> r = new LinkedHashMap<>();
+          r.put("release", t.label());
+          r.put("linuxMinDriver", t.linuxMinDriver());
+          r.put("windowsMinDriver", t.windowsMinDriver());
+          r.put("evidence", t.evidence());
+          releases.add(common.json ? r : t.label() + ": Linux >= " + t.linuxMinDriver() + ", Windows >= " + t.windowsMinDriver() + " (" + t.evidence() + ")");
+        }
+        a.put("releases", releases.isEmpty() ? "not in the knowledge base" : releases);
+        dev.cudastack.kb.Version v = dev.cudastack.kb.Version.parse(version).orElse(null);
+        if (v != null) {
+          kb.minorCompat().stream().filter(m -> m.major() == v.major()).findFirst().ifPresent(m -> a.put("minorVersionCompatibility",
+              m.linuxFloor() == null ? m.note() : "every " + m.major() + ".x runtime runs on Linux drivers >= " + m.linuxFloor()));
+        }
         return a;
       });
     }

@@ -27,6 +27,8 @@ public final class KnowledgeBase {
   private volatile List<DriverBranch> branches;
   private volatile List<GpuModel> gpus;
   private volatile LocalDate checked;
+  private volatile List<ToolkitRelease> toolkitReleases;
+  private volatile List<MinorCompat> minorCompat;
 
   private KnowledgeBase(Path dir) {
     this.dir = dir;
@@ -45,6 +47,21 @@ public final class KnowledgeBase {
   public record DriverBranch(String id, int branch, String maxCuda, String evidence, String source, String checked) {}
 
   public record GpuModel(String id, String name, String match, String computeCapability, String segment, String evidence, String source, String checked) {}
+
+  public record ToolkitRelease(String id, String toolkit, int update, String label, String linuxMinDriver, String windowsMinDriver, String evidence, String source, String checked) {}
+
+  public record MinorCompat(String id, int major, Integer minDriverBranch, String linuxFloor, String note, String source, String checked) {}
+
+  /** Whether a CUDA runtime of a given version runs on a driver, and by which rule. */
+  public record RuntimeVerdict(String cuda, String driver, Outcome outcome, String explanation) {}
+
+  /** NATIVE: the driver supports that CUDA; MINOR_COMPAT: it runs by minor-version compatibility (no newer PTX JIT); TOO_OLD; UNKNOWN. */
+  public enum Outcome {
+    NATIVE,
+    MINOR_COMPAT,
+    TOO_OLD,
+    UNKNOWN
+  }
 
   /** What the KB says about a driver version; {@code newerThanKnown} when it is past every known branch. */
   public record DriverVerdict(String driver, Optional<DriverBranch> branch, boolean newerThanKnown, String explanation) {}
@@ -113,6 +130,75 @@ public final class KnowledgeBase {
     }
     String exact = best.branch() == major ? "branch " + best.id() : "no R" + major + " branch is known; the nearest older branch " + best.id();
     return new DriverVerdict(version, Optional.of(best), false, exact + " supports up to CUDA " + best.maxCuda() + " (" + best.evidence() + ")");
+  }
+
+  public List<ToolkitRelease> toolkitReleases() throws KbException {
+    if (toolkitReleases == null) {
+      List<ToolkitRelease> out = new ArrayList<>();
+      for (Map<?, ?> r : rows("toolkit-drivers.json")) {
+        out.add(new ToolkitRelease(string(r.get("id"), "id"), string(r.get("toolkit"), "toolkit"), (int) number(r.get("update"), "update"),
+            string(r.get("label"), "label"), optional(r.get("linuxMinDriver")), optional(r.get("windowsMinDriver")),
+            string(r.get("evidence"), "evidence"), string(r.get("source"), "source"), string(r.get("checked"), "checked")));
+      }
+      toolkitReleases = List.copyOf(out);
+    }
+    return toolkitReleases;
+  }
+
+  public List<MinorCompat> minorCompat() throws KbException {
+    if (minorCompat == null) {
+      List<MinorCompat> out = new ArrayList<>();
+      for (Map<?, ?> r : rows("minor-compat.json")) {
+        Object b = r.get("minDriverBranch");
+        out.add(new MinorCompat(string(r.get("id"), "id"), (int) number(r.get("major"), "major"), b == null ? null : (int) number(b, "minDriverBranch"),
+            optional(r.get("linuxFloor")), optional(r.get("note")), string(r.get("source"), "source"), string(r.get("checked"), "checked")));
+      }
+      minorCompat = List.copyOf(out);
+    }
+    return minorCompat;
+  }
+
+  /** The releases (GA and updates) of one toolkit minor version, e.g. "12.6", oldest first. */
+  public List<ToolkitRelease> toolkit(String minor) throws KbException {
+    Optional<Version> v = Version.parse(minor);
+    if (v.isEmpty()) {
+      return List.of();
+    }
+    String key = v.get().major() + "." + v.get().minor();
+    return toolkitReleases().stream().filter(t -> t.toolkit().equals(key)).sorted(Comparator.comparingInt(ToolkitRelease::update)).toList();
+  }
+
+  /**
+   * Whether a CUDA runtime (a toolkit's libcudart, torch's CUDA build) runs on a driver: natively
+   * when the driver's branch supports that CUDA, else by minor-version compatibility when the
+   * driver is at least its major's floor (e.g. CUDA 12.4 on driver 535), else not.
+   */
+  public RuntimeVerdict runtimeOnDriver(String cuda, String driver) throws KbException {
+    Optional<Version> c = Version.parse(cuda);
+    Optional<Version> d = Version.parse(driver);
+    if (c.isEmpty() || d.isEmpty()) {
+      return new RuntimeVerdict(cuda, driver, Outcome.UNKNOWN, "unreadable version");
+    }
+    DriverVerdict dv = driver(driver);
+    if (dv.branch().isEmpty()) {
+      return new RuntimeVerdict(cuda, driver, Outcome.UNKNOWN, dv.explanation());
+    }
+    Version max = Version.of(dv.branch().get().maxCuda());
+    Version want = Version.of(c.get().major() + "." + c.get().minor());
+    if (want.compareTo(max) <= 0 || dv.newerThanKnown()) {
+      return new RuntimeVerdict(cuda, driver, Outcome.NATIVE, "driver " + driver + " supports up to CUDA " + max + (dv.newerThanKnown() ? " (at least; newer than any known branch)" : ""));
+    }
+    for (MinorCompat mc : minorCompat()) {
+      if (mc.major() == c.get().major() && mc.linuxFloor() != null && d.get().compareTo(Version.of(mc.linuxFloor())) >= 0) {
+        return new RuntimeVerdict(cuda, driver, Outcome.MINOR_COMPAT, "driver " + driver + " supports up to CUDA " + max
+            + ", but CUDA " + mc.major() + ".x runtimes run on drivers from " + mc.linuxFloor() + " by minor-version compatibility (without JIT of newer PTX)");
+      }
+    }
+    return new RuntimeVerdict(cuda, driver, Outcome.TOO_OLD, "driver " + driver + " supports up to CUDA " + max + "; CUDA " + want + " needs a newer driver");
+  }
+
+  private static String optional(Object o) {
+    return o instanceof String s && !s.isBlank() ? s : null;
   }
 
   /** The GPU model whose name (without NVIDIA/Tesla/GeForce) is the longest prefix of this device name. */

@@ -52,6 +52,26 @@ class KnowledgeBaseTest {
   }
 
   @Test
+  void toolkitsAndMinorVersionCompatibility() throws Exception {
+    assertThat(kb.toolkit("12.6")).filteredOn(t -> t.update() == 2).singleElement()
+        .satisfies(t -> assertThat(t.linuxMinDriver()).isEqualTo("560.35.03"));
+    assertThat(kb.toolkit("13.0").getFirst().linuxMinDriver()).isEqualTo("580.65.06");
+    for (KnowledgeBase.ToolkitRelease t : kb.toolkitReleases()) {
+      assertThat(t.source()).isNotBlank();
+      if (t.linuxMinDriver() != null) {
+        assertThat(Version.parse(t.linuxMinDriver())).as(t.label()).isPresent();
+      }
+    }
+    // torch cu124 on driver 535 runs by minor-version compatibility: not a too-old driver.
+    assertThat(kb.runtimeOnDriver("12.4", "535.104.05").outcome()).isEqualTo(KnowledgeBase.Outcome.MINOR_COMPAT);
+    assertThat(kb.runtimeOnDriver("12.1", "560.35.03").outcome()).isEqualTo(KnowledgeBase.Outcome.NATIVE);
+    assertThat(kb.runtimeOnDriver("13.0", "560.35.03").outcome()).isEqualTo(KnowledgeBase.Outcome.TOO_OLD);
+    assertThat(kb.runtimeOnDriver("12.8", "520.61.05").outcome()).isEqualTo(KnowledgeBase.Outcome.TOO_OLD);
+    assertThat(kb.runtimeOnDriver("11.8", "450.80.02").outcome()).isEqualTo(KnowledgeBase.Outcome.MINOR_COMPAT);
+    assertThat(kb.runtimeOnDriver("13.0", "580.159.04").outcome()).isEqualTo(KnowledgeBase.Outcome.NATIVE);
+  }
+
+  @Test
   void versionsItHasNeverSeenAreSaidSo() throws Exception {
     KnowledgeBase.DriverVerdict future = kb.driver("700.12.01");
     assertThat(future.newerThanKnown()).isTrue();
