@@ -146,6 +146,37 @@ class CliTest {
     Run broken = run("kb", "driver", "560.35.03", "--kb", tmp.toString());
     assertThat(broken.code()).isEqualTo(3);
     assertThat(broken.err()).contains("knowledge base: driver-branches.json: no \"rows\" array");
+    // An updated torch table given with --kb replaces the bundled one; a row of the wrong shape is a message.
+    Files.writeString(tmp.resolve("torch.json"), "{\"rows\": [{\"id\": \"9.9\", \"release\": \"9.9\", \"patches\": \"not a list\"}]}");
+    Run badTorch = run("kb", "torch", "9.9.0", "--kb", tmp.toString());
+    assertThat(badTorch.code()).isEqualTo(3);
+    assertThat(badTorch.err()).contains("torch.json: rows[0]").contains("expected an array");
+  }
+
+  @Test
+  void torchBitsandbytesToolkitAndDriverQueries() {
+    Run torch = run("kb", "torch", "2.5.1");
+    assertThat(torch.code()).isZero();
+    assertThat(torch.out()).contains("variant: cu118").contains("variant: cu121").contains("variant: cu124 (this one)")
+        .contains("install: pip install torch==2.5.1 torchvision==0.20.1 torchaudio==2.5.1 --index-url https://download.pytorch.org/whl/cu121")
+        .contains("python: >=3.9,<=3.12");
+    Run json = run("kb", "torch", "2.11.0+cu130", "--json");
+    assertThat(json.out()).contains("\"archs\": \"sm_75, sm_80, sm_86, sm_90, sm_100, sm_120\"").contains("nvidia-cudnn-cu13==9.19.0.56");
+    Run unknown = run("kb", "torch", "3.1.0");
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.out()).contains("not in the knowledge base").contains("reads its CUDA build");
+    Run noVariant = run("kb", "torch", "1.12.0+cu121");
+    assertThat(noVariant.out()).contains("warning: no official cu121 wheel of torch 1.12 is known");
+    Run bnb = run("kb", "bnb", "0.41.1");
+    assertThat(bnb.out()).contains("cudaBinaries: cuda110 cuda111 cuda114").doesNotContain("cuda102").contains("selection: torch.version.cuda");
+    Run toolkit = run("kb", "toolkit", "13.0", "--json");
+    assertThat(toolkit.out()).contains("\"gccMax\": 15").contains("\"clangMax\": 20");
+    Run old = run("kb", "toolkit", "10.1");
+    assertThat(old.out()).contains("gccMax: 8").contains("sm: 30 32 35 37");
+    Run driver = run("kb", "driver", "535.104.05");
+    assertThat(driver.out()).contains("byMinorVersionCompatibility: 12.3").contains("2.6: cu118 cu124* cu126*");
+    Run gpu = run("kb", "gpu", "NVIDIA GeForce RTX 5090");
+    assertThat(gpu.out()).contains("computeCapability: 12.0").contains("2.5: cu124(PTX JIT)").doesNotContain("2.6: cu118");
   }
 
   @Test

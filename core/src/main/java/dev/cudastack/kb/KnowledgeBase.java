@@ -2,6 +2,7 @@ package dev.cudastack.kb;
 
 import dev.cudastack.json.Json;
 import dev.cudastack.json.JsonException;
+import dev.cudastack.json.RecordCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The facts cudastack reasons with, loaded from the JSON tables under /kb in the jar, or from a
@@ -29,6 +31,8 @@ public final class KnowledgeBase {
   private volatile LocalDate checked;
   private volatile List<ToolkitRelease> toolkitReleases;
   private volatile List<MinorCompat> minorCompat;
+  private final Map<String, Object> parsed = new ConcurrentHashMap<>();
+  private final Map<String, List<?>> typed = new ConcurrentHashMap<>();
 
   private KnowledgeBase(Path dir) {
     this.dir = dir;
@@ -51,6 +55,47 @@ public final class KnowledgeBase {
   public record ToolkitRelease(String id, String toolkit, int update, String label, String linuxMinDriver, String windowsMinDriver, String evidence, String source, String checked) {}
 
   public record MinorCompat(String id, int major, Integer minDriverBranch, String linuxFloor, String note, String source, String checked) {}
+
+  /** The real architectures a range of toolkit minors compiles for ("75", "120"), and the a/f targets. */
+  public record ToolkitArchs(String id, String from, String to, List<String> archs, List<String> specific, String added, String removed,
+      String deprecated, String note, String evidence, String source, String checked) {
+    /** The architectures as compute-capability numbers (75, 120), lowest first. */
+    public List<Integer> numbers() {
+      return archs.stream().map(Integer::parseInt).sorted().toList();
+    }
+  }
+
+  /** The newest host GCC and Clang major a toolkit's nvcc accepts; null where not known. */
+  public record HostCompilerLimit(String id, String toolkit, Integer gccMax, Integer clangMax, String evidence, String source, String checked) {}
+
+  /** One CUDA build of a cuDNN release: for a major, a range of its minors. */
+  public record CudnnBuild(int cudaMajor, String cuda) {}
+
+  public record CudnnRelease(String id, String versions, List<CudnnBuild> builds, String minCc, String maxCc, String note, String evidence,
+      String source, String checked) {}
+
+  public record ForwardCompatFact(String id, String fact, Integer errorCode, List<String> segments, String evidence, String source, String checked) {}
+
+  /** What a toolkit can compile for a GPU. */
+  public enum ArchOutcome {
+    /** nvcc has this exact architecture. */
+    SUPPORTED,
+    /** nvcc lacks it but can build a lower minor of the same major, which runs on it (not the default target). */
+    LOWER_MINOR_ONLY,
+    /** The architecture is newer than this nvcc knows. */
+    TOO_NEW,
+    /** This nvcc dropped the architecture. */
+    TOO_OLD,
+    UNKNOWN
+  }
+
+  public record ArchVerdict(String toolkit, int cc, ArchOutcome outcome, boolean assumed, String explanation) {}
+
+  /** The host compiler limit that applies to a toolkit: its own row, or the nearest older one. */
+  public record CompilerLimit(String toolkit, HostCompilerLimit row, boolean exact, String explanation) {}
+
+  /** A torch build that runs on a GPU, and how. */
+  public record TorchBuild(Torch.Release release, Torch.Variant variant, ArchList.Fit fit) {}
 
   /** Whether a CUDA runtime of a given version runs on a driver, and by which rule. */
   public record RuntimeVerdict(String cuda, String driver, Outcome outcome, String explanation) {}
@@ -197,6 +242,233 @@ public final class KnowledgeBase {
     return new RuntimeVerdict(cuda, driver, Outcome.TOO_OLD, "driver " + driver + " supports up to CUDA " + max + "; CUDA " + want + " needs a newer driver");
   }
 
+  // ---- tables read into records by name
+
+  private <T> List<T> records(String file, String key, Class<T> type) throws KbException {
+    String cacheKey = file + "#" + key;
+    List<?> cached = typed.get(cacheKey);
+    if (cached == null) {
+      Object t = table(file);
+      if (!(t instanceof Map<?, ?> m) || !(m.get(key) instanceof List<?> rows)) {
+        throw new KbException(file + ": no \"" + key + "\" array");
+      }
+      List<T> out = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        try {
+          T r = RecordCodec.fromTree(rows.get(i), type);
+          out.add(r);
+        } catch (JsonException e) {
+          throw new KbException(file + ": " + key + "[" + i + "]: " + e.getMessage());
+        }
+      }
+      cached = List.copyOf(out);
+      typed.put(cacheKey, cached);
+    }
+    @SuppressWarnings("unchecked")
+    List<T> result = (List<T>) cached;
+    return result;
+  }
+
+  public List<ToolkitArchs> toolkitArchs() throws KbException {
+    return records("toolkit-archs.json", "rows", ToolkitArchs.class);
+  }
+
+  public List<HostCompilerLimit> hostCompilers() throws KbException {
+    return records("host-compilers.json", "rows", HostCompilerLimit.class);
+  }
+
+  public List<CudnnRelease> cudnnReleases() throws KbException {
+    return records("cudnn.json", "rows", CudnnRelease.class);
+  }
+
+  public List<ForwardCompatFact> forwardCompat() throws KbException {
+    return records("forward-compat.json", "rows", ForwardCompatFact.class);
+  }
+
+  public List<Torch.Release> torchReleases() throws KbException {
+    return records("torch.json", "rows", Torch.Release.class);
+  }
+
+  public List<Bnb.Release> bnbReleases() throws KbException {
+    return records("bitsandbytes.json", "rows", Bnb.Release.class);
+  }
+
+  public List<Bnb.Message> bnbMessages() throws KbException {
+    return records("bitsandbytes.json", "messages", Bnb.Message.class);
+  }
+
+  public List<Gates.Gate> gates() throws KbException {
+    return records("build-gates.json", "rows", Gates.Gate.class);
+  }
+
+  public List<Gates.DeepSpeedAllowList> deepspeedAllowLists() throws KbException {
+    return records("build-gates.json", "deepspeed", Gates.DeepSpeedAllowList.class);
+  }
+
+  public List<Gates.CompilerBounds> compilerBounds() throws KbException {
+    return records("build-gates.json", "compilerBounds", Gates.CompilerBounds.class);
+  }
+
+  public List<Gates.FlashAttnWheels> flashAttnWheels() throws KbException {
+    return records("build-gates.json", "flashAttn", Gates.FlashAttnWheels.class);
+  }
+
+  public List<Gates.XformersRelease> xformers() throws KbException {
+    return records("build-gates.json", "xformers", Gates.XformersRelease.class);
+  }
+
+  public Optional<Gates.Gate> gate(String id) throws KbException {
+    return gates().stream().filter(g -> g.id().equals(id)).findFirst();
+  }
+
+  /** DeepSpeed's allow-list for a DeepSpeed version ("0.9.4"). */
+  public Optional<Gates.DeepSpeedAllowList> deepspeed(String version) throws KbException {
+    Optional<Version> v = Version.parse(version);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    return deepspeedAllowLists().stream().filter(d -> VersionRange.of(d.versions()).contains(v.get())).findFirst();
+  }
+
+  /** The architecture row of a toolkit ("12.4"); a toolkit newer than every row gets the newest, marked assumed. */
+  public Optional<ArchVerdictRow> toolkitArchs(String toolkit) throws KbException {
+    Optional<Version> v = Version.parse(toolkit);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    Version mm = Version.of(v.get().major() + "." + v.get().minor());
+    List<ToolkitArchs> all = toolkitArchs();
+    for (ToolkitArchs a : all) {
+      if (mm.compareTo(Version.of(a.from())) >= 0 && mm.compareTo(Version.of(a.to())) <= 0) {
+        return Optional.of(new ArchVerdictRow(a, false));
+      }
+    }
+    ToolkitArchs newest = all.getLast();
+    return mm.compareTo(Version.of(newest.to())) > 0 ? Optional.of(new ArchVerdictRow(newest, true)) : Optional.empty();
+  }
+
+  /** A toolkit's architecture row, and whether it was assumed from an older toolkit's. */
+  public record ArchVerdictRow(ToolkitArchs row, boolean assumed) {}
+
+  /** Whether the toolkit's nvcc can compile for a GPU of compute capability {@code cc} (e.g. 90). */
+  public ArchVerdict archVerdict(String toolkit, int cc) throws KbException {
+    Optional<ArchVerdictRow> r = toolkitArchs(toolkit);
+    String gpu = "compute capability " + ArchList.dotted(cc);
+    if (r.isEmpty()) {
+      return new ArchVerdict(toolkit, cc, ArchOutcome.UNKNOWN, false, "the knowledge base has no architecture list for CUDA " + toolkit);
+    }
+    List<Integer> nums = r.get().row().numbers();
+    boolean assumed = r.get().assumed();
+    String whose = assumed ? "CUDA " + toolkit + " (assumed to match " + r.get().row().id() + ", the newest the knowledge base knows)" : "CUDA " + toolkit;
+    if (nums.contains(cc)) {
+      return new ArchVerdict(toolkit, cc, ArchOutcome.SUPPORTED, assumed, whose + " compiles for sm_" + cc);
+    }
+    if (cc < nums.getFirst()) {
+      return new ArchVerdict(toolkit, cc, ArchOutcome.TOO_OLD, assumed,
+          whose + " cannot compile for " + gpu + ": its oldest architecture is sm_" + nums.getFirst() + (r.get().row().removed().isEmpty() ? "" : " (removed: " + r.get().row().removed() + ")"));
+    }
+    Integer lower = null;
+    for (int n : nums) {
+      if (n / 10 == cc / 10 && n < cc) {
+        lower = n;
+      }
+    }
+    if (lower != null) {
+      return new ArchVerdict(toolkit, cc, ArchOutcome.LOWER_MINOR_ONLY, assumed,
+          whose + " has no sm_" + cc + "; it can build sm_" + lower + ", which runs on " + gpu + ", but builds that target the GPU's own architecture fail");
+    }
+    return new ArchVerdict(toolkit, cc, ArchOutcome.TOO_NEW, assumed,
+        whose + " does not know " + gpu + " (newest architecture sm_" + nums.getLast() + ")");
+  }
+
+  /** The host compiler limit for a toolkit: its row, or the nearest older toolkit's, said so. */
+  public Optional<CompilerLimit> hostCompiler(String toolkit) throws KbException {
+    Optional<Version> v = Version.parse(toolkit);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    Version mm = Version.of(v.get().major() + "." + v.get().minor());
+    HostCompilerLimit best = null;
+    for (HostCompilerLimit h : hostCompilers()) {
+      Version hv = Version.of(h.toolkit());
+      if (hv.compareTo(mm) <= 0 && (best == null || hv.compareTo(Version.of(best.toolkit())) > 0)) {
+        best = h;
+      }
+    }
+    if (best == null) {
+      return Optional.empty();
+    }
+    boolean exact = Version.of(best.toolkit()).compareTo(mm) == 0;
+    String limits = "gcc <= " + best.gccMax() + ", clang <= " + best.clangMax();
+    return Optional.of(new CompilerLimit(mm.toString(), best, exact, exact ? "CUDA " + mm + " accepts " + limits
+        : "the knowledge base has no host-compiler row for CUDA " + mm + "; using CUDA " + best.toolkit() + "'s (" + limits + ") as a lower bound"));
+  }
+
+  /** The cuDNN row covering a cuDNN version ("9.1.0.70"). */
+  public Optional<CudnnRelease> cudnn(String version) throws KbException {
+    Optional<Version> v = Version.parse(version);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    CudnnRelease hit = null;
+    for (CudnnRelease c : cudnnReleases()) {
+      if (VersionRange.of(c.versions()).contains(v.get())) {
+        hit = c; // later rows are narrower or newer; the last match wins
+      }
+    }
+    return Optional.ofNullable(hit);
+  }
+
+  /**
+   * A torch version ("2.5.1+cu121", "2.6.0", "2.5"): its release, its patch, and the variant its
+   * local label names (or, without a label, the release's PyPI default where known).
+   */
+  public Optional<Torch.Match> torch(String version) throws KbException {
+    Optional<Version> v = Version.parse(version);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    String minor = v.get().major() + "." + v.get().minor();
+    for (Torch.Release r : torchReleases()) {
+      if (r.release().equals(minor)) {
+        String pub = v.get().public_().toString();
+        Optional<Torch.Patch> patch = r.patch(pub);
+        String local = v.get().local();
+        Optional<Torch.Variant> variant = local != null ? r.variant(local) : r.pypiDefault() != null ? r.variant(r.pypiDefault()) : Optional.empty();
+        return Optional.of(new Torch.Match(version, r, patch, variant));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Every official torch build whose compiled architectures run on a GPU of compute capability {@code cc}. */
+  public List<TorchBuild> torchBuildsFor(int cc) throws KbException {
+    List<TorchBuild> out = new ArrayList<>();
+    for (Torch.Release r : torchReleases()) {
+      for (Torch.Variant var : r.variants()) {
+        Optional<ArchList> a = var.archList();
+        if (a.isPresent() && a.get().fit(cc) != ArchList.Fit.NONE) {
+          out.add(new TorchBuild(r, var, a.get().fit(cc)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The bitsandbytes row covering a version ("0.41.1"). */
+  public Optional<Bnb.Release> bnb(String version) throws KbException {
+    Optional<Version> v = Version.parse(version);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    for (Bnb.Release b : bnbReleases()) {
+      if (b.contains(v.get())) {
+        return Optional.of(b);
+      }
+    }
+    return Optional.empty();
+  }
+
   private static String optional(Object o) {
     return o instanceof String s && !s.isBlank() ? s : null;
   }
@@ -241,6 +513,15 @@ public final class KnowledgeBase {
   }
 
   private Object table(String file) throws KbException {
+    Object hit = parsed.get(file);
+    if (hit == null) {
+      hit = readTable(file);
+      parsed.put(file, hit);
+    }
+    return hit;
+  }
+
+  private Object readTable(String file) throws KbException {
     String text;
     try {
       if (dir != null && Files.isRegularFile(dir.resolve(file))) {
