@@ -74,6 +74,9 @@ public final class KnowledgeBase {
   public record CudnnRelease(String id, String versions, List<CudnnBuild> builds, String minCc, String maxCc, String note, String evidence,
       String source, String checked) {}
 
+  /** A limit of minor-version compatibility (no JIT of newer PTX: error 222; newer-driver features: 36). */
+  public record MinorCompatCaveat(String id, String caveat, String detail, Integer errorCode, String source, String checked) {}
+
   public record ForwardCompatFact(String id, String fact, Integer errorCode, List<String> segments, String evidence, String source, String checked) {}
 
   /** What a toolkit can compile for a GPU. */
@@ -279,6 +282,10 @@ public final class KnowledgeBase {
 
   public List<CudnnRelease> cudnnReleases() throws KbException {
     return records("cudnn.json", "rows", CudnnRelease.class);
+  }
+
+  public List<MinorCompatCaveat> minorCompatCaveats() throws KbException {
+    return records("minor-compat.json", "caveats", MinorCompatCaveat.class);
   }
 
   public List<ForwardCompatFact> forwardCompat() throws KbException {

@@ -181,6 +181,11 @@ class KnowledgeBaseTablesTest {
     // nvcc 10.1's host_config.h refuses gcc later than 8 (the seed machine's gcc 11 is too new).
     assertThat(kb.hostCompiler("10.1").orElseThrow().row().gccMax()).isEqualTo(8);
     assertThat(kb.gate("apex").orElseThrow().rule()).contains("exactly");
+    // Minor-version compatibility's limit (no JIT of newer PTX: 222) and forward compatibility's two errors.
+    assertThat(kb.minorCompatCaveats()).extracting(KnowledgeBase.MinorCompatCaveat::errorCode).contains(222, 36);
+    assertThat(kb.forwardCompat()).extracting(KnowledgeBase.ForwardCompatFact::errorCode).contains(803, 804);
+    assertThat(kb.forwardCompat()).filteredOn(f -> f.id().equals("segments")).singleElement()
+        .satisfies(f -> assertThat(f.segments()).containsExactly("datacenter", "jetson"));
   }
 
   @Test
