@@ -32,15 +32,26 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "kb",
     mixinStandardHelpOptions = true,
     versionProvider = CudastackCommand.Version.class,
-    description = "Query the knowledge base: info, driver VERSION, gpu NAME, toolkit VERSION, torch VERSION, bnb VERSION.",
-    subcommands = {KbCommand.Info.class, KbCommand.Driver.class, KbCommand.Gpu.class, KbCommand.Toolkit.class, KbCommand.TorchQuery.class,
-        KbCommand.BnbQuery.class})
+    description = "Query the knowledge base: info, driver VERSION, gpu NAME, toolkit VERSION, torch VERSION, bnb VERSION.")
 final class KbCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /**
+   * The query subcommands. Main adds them only when the command line needs them: picocli reads
+   * every registered command's annotations at start-up, which the doctor should not pay for.
+   */
+  static void addQueries(picocli.CommandLine kb) {
+    kb.addSubcommand(new Info());
+    kb.addSubcommand(new Driver());
+    kb.addSubcommand(new Gpu());
+    kb.addSubcommand(new Toolkit());
+    kb.addSubcommand(new TorchQuery());
+    kb.addSubcommand(new BnbQuery());
   }
 
   /** Options every kb query shares. */

@@ -23,7 +23,11 @@ public final class Main {
     CommandLine cl = new CommandLine(new CudastackCommand());
     cl.addSubcommand(new DoctorCommand(env));
     cl.addSubcommand(new SnapshotCommand(env));
-    cl.addSubcommand(new KbCommand());
+    CommandLine kb = new CommandLine(new KbCommand());
+    if (java.util.Arrays.asList(args).contains("kb") || java.util.Arrays.asList(args).contains("generate-completion")) {
+      KbCommand.addQueries(kb);
+    }
+    cl.addSubcommand("kb", kb);
     applyExitCodes(cl);
     cl.setOut(out);
     cl.setErr(err);

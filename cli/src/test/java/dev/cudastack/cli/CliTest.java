@@ -48,7 +48,7 @@ class CliTest {
   @Test
   void doctorOnTheSeedTreeShowsEveryLayer() {
     Run r = run(seed("-v"));
-    assertThat(r.code()).isZero();
+    assertThat(r.code()).isEqualTo(2);
     assertThat(r.out())
         .contains("NVIDIA driver 560.35.03")
         .contains("GPU 1  Tesla V100-SXM2-32GB")
@@ -62,8 +62,9 @@ class CliTest {
   @Test
   void jsonAndMarkdown() {
     Run j = run(seed("--json"));
-    assertThat(j.code()).isZero();
-    assertThat(j.out()).contains("\"findings\": []").contains("\"snapshot\": {").contains("\"schemaVersion\": 1");
+    assertThat(j.code()).isEqualTo(2);
+    assertThat(j.out()).contains("\"findings\": [").contains("\"code\": \"BNB_BINARY_MISSING\"").contains("\"severity\": \"error\"")
+        .contains("\"snapshot\": {").contains("\"schemaVersion\": 1");
     Run m = run(seed("--markdown"));
     assertThat(m.out()).startsWith("## cudastack doctor").contains("### CUDA toolkits").contains("<details><summary>Sources</summary>");
     Run both = run(seed("--json", "--markdown"));
@@ -83,7 +84,7 @@ class CliTest {
     assertThat(again.err()).contains("not overwriting");
     Run replay = run("doctor", "--snapshot", file.toString());
     Run direct = run(seed());
-    assertThat(replay.code()).isZero();
+    assertThat(replay.code()).isEqualTo(2).isEqualTo(direct.code());
     assertThat(body(replay.out())).isEqualTo(body(direct.out()));
     assertThat(replay.out()).contains("replayed from " + file);
   }

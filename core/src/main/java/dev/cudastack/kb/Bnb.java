@@ -14,6 +14,11 @@ public final class Bnb {
    */
   public record Release(String id, String versions, List<String> binaries, boolean nocublaslt, String selection, String fallback,
       Map<String, String> minCc, String python, String torch, String archs, String note, String evidence, String source, String checked) {
+    static Release of(Row r) {
+      return new Release(r.str("id"), r.str("versions"), r.strings("binaries"), r.bool("nocublaslt"), r.str("selection"), r.str("fallback"),
+          r.stringMap("minCc"), r.str("python"), r.str("torch"), r.str("archs"), r.str("note"), r.str("evidence"), r.str("source"), r.str("checked"));
+    }
+
     public boolean contains(Version v) {
       return VersionRange.of(versions).contains(v);
     }
@@ -25,5 +30,9 @@ public final class Bnb {
   }
 
   /** A message an era of bitsandbytes prints, for matching logs. */
-  public record Message(String id, String versions, String text, String kind, String source) {}
+  public record Message(String id, String versions, String text, String kind, String source) {
+    static Message of(Row r) {
+      return new Message(r.str("id"), r.str("versions"), r.str("text"), r.str("kind"), r.str("source"));
+    }
+  }
 }

@@ -2,7 +2,6 @@ package dev.cudastack.kb;
 
 import dev.cudastack.json.Json;
 import dev.cudastack.json.JsonException;
-import dev.cudastack.json.RecordCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +58,11 @@ public final class KnowledgeBase {
   /** The real architectures a range of toolkit minors compiles for ("75", "120"), and the a/f targets. */
   public record ToolkitArchs(String id, String from, String to, List<String> archs, List<String> specific, String added, String removed,
       String deprecated, String note, String evidence, String source, String checked) {
+    static ToolkitArchs of(Row r) {
+      return new ToolkitArchs(r.str("id"), r.str("from"), r.str("to"), r.strings("archs"), r.strings("specific"), nz(r.str("added")), nz(r.str("removed")),
+          nz(r.str("deprecated")), r.str("note"), r.str("evidence"), r.str("source"), r.str("checked"));
+    }
+
     /** The architectures as compute-capability numbers (75, 120), lowest first. */
     public List<Integer> numbers() {
       return archs.stream().map(Integer::parseInt).sorted().toList();
@@ -66,18 +70,40 @@ public final class KnowledgeBase {
   }
 
   /** The newest host GCC and Clang major a toolkit's nvcc accepts; null where not known. */
-  public record HostCompilerLimit(String id, String toolkit, Integer gccMax, Integer clangMax, String evidence, String source, String checked) {}
+  public record HostCompilerLimit(String id, String toolkit, Integer gccMax, Integer clangMax, String evidence, String source, String checked) {
+    static HostCompilerLimit of(Row r) {
+      return new HostCompilerLimit(r.str("id"), r.str("toolkit"), r.integer("gccMax"), r.integer("clangMax"), r.str("evidence"), r.str("source"), r.str("checked"));
+    }
+  }
 
   /** One CUDA build of a cuDNN release: for a major, a range of its minors. */
-  public record CudnnBuild(int cudaMajor, String cuda) {}
+  public record CudnnBuild(int cudaMajor, String cuda) {
+    static CudnnBuild of(Row r) {
+      Integer major = r.integer("cudaMajor");
+      return new CudnnBuild(major == null ? 0 : major, r.str("cuda"));
+    }
+  }
 
   public record CudnnRelease(String id, String versions, List<CudnnBuild> builds, String minCc, String maxCc, String note, String evidence,
-      String source, String checked) {}
+      String source, String checked) {
+    static CudnnRelease of(Row r) {
+      return new CudnnRelease(r.str("id"), r.str("versions"), r.rows("builds", CudnnBuild::of), r.str("minCc"), r.str("maxCc"), r.str("note"), r.str("evidence"),
+          r.str("source"), r.str("checked"));
+    }
+  }
 
   /** A limit of minor-version compatibility (no JIT of newer PTX: error 222; newer-driver features: 36). */
-  public record MinorCompatCaveat(String id, String caveat, String detail, Integer errorCode, String source, String checked) {}
+  public record MinorCompatCaveat(String id, String caveat, String detail, Integer errorCode, String source, String checked) {
+    static MinorCompatCaveat of(Row r) {
+      return new MinorCompatCaveat(r.str("id"), r.str("caveat"), r.str("detail"), r.integer("errorCode"), r.str("source"), r.str("checked"));
+    }
+  }
 
-  public record ForwardCompatFact(String id, String fact, Integer errorCode, List<String> segments, String evidence, String source, String checked) {}
+  public record ForwardCompatFact(String id, String fact, Integer errorCode, List<String> segments, String evidence, String source, String checked) {
+    static ForwardCompatFact of(Row r) {
+      return new ForwardCompatFact(r.str("id"), r.str("fact"), r.integer("errorCode"), r.strings("segments"), r.str("evidence"), r.str("source"), r.str("checked"));
+    }
+  }
 
   /** What a toolkit can compile for a GPU. */
   public enum ArchOutcome {
@@ -247,7 +273,7 @@ public final class KnowledgeBase {
 
   // ---- tables read into records by name
 
-  private <T> List<T> records(String file, String key, Class<T> type) throws KbException {
+  private <T> List<T> records(String file, String key, java.util.function.Function<Row, T> reader) throws KbException {
     String cacheKey = file + "#" + key;
     List<?> cached = typed.get(cacheKey);
     if (cached == null) {
@@ -258,10 +284,9 @@ public final class KnowledgeBase {
       List<T> out = new ArrayList<>();
       for (int i = 0; i < rows.size(); i++) {
         try {
-          T r = RecordCodec.fromTree(rows.get(i), type);
-          out.add(r);
-        } catch (JsonException e) {
-          throw new KbException(file + ": " + key + "[" + i + "]: " + e.getMessage());
+          out.add(reader.apply(new Row(rows.get(i), key + "[" + i + "]")));
+        } catch (Row.Bad e) {
+          throw new KbException(file + ": " + e.getMessage());
         }
       }
       cached = List.copyOf(out);
@@ -273,55 +298,55 @@ public final class KnowledgeBase {
   }
 
   public List<ToolkitArchs> toolkitArchs() throws KbException {
-    return records("toolkit-archs.json", "rows", ToolkitArchs.class);
+    return records("toolkit-archs.json", "rows", ToolkitArchs::of);
   }
 
   public List<HostCompilerLimit> hostCompilers() throws KbException {
-    return records("host-compilers.json", "rows", HostCompilerLimit.class);
+    return records("host-compilers.json", "rows", HostCompilerLimit::of);
   }
 
   public List<CudnnRelease> cudnnReleases() throws KbException {
-    return records("cudnn.json", "rows", CudnnRelease.class);
+    return records("cudnn.json", "rows", CudnnRelease::of);
   }
 
   public List<MinorCompatCaveat> minorCompatCaveats() throws KbException {
-    return records("minor-compat.json", "caveats", MinorCompatCaveat.class);
+    return records("minor-compat.json", "caveats", MinorCompatCaveat::of);
   }
 
   public List<ForwardCompatFact> forwardCompat() throws KbException {
-    return records("forward-compat.json", "rows", ForwardCompatFact.class);
+    return records("forward-compat.json", "rows", ForwardCompatFact::of);
   }
 
   public List<Torch.Release> torchReleases() throws KbException {
-    return records("torch.json", "rows", Torch.Release.class);
+    return records("torch.json", "rows", Torch.Release::of);
   }
 
   public List<Bnb.Release> bnbReleases() throws KbException {
-    return records("bitsandbytes.json", "rows", Bnb.Release.class);
+    return records("bitsandbytes.json", "rows", Bnb.Release::of);
   }
 
   public List<Bnb.Message> bnbMessages() throws KbException {
-    return records("bitsandbytes.json", "messages", Bnb.Message.class);
+    return records("bitsandbytes.json", "messages", Bnb.Message::of);
   }
 
   public List<Gates.Gate> gates() throws KbException {
-    return records("build-gates.json", "rows", Gates.Gate.class);
+    return records("build-gates.json", "rows", Gates.Gate::of);
   }
 
   public List<Gates.DeepSpeedAllowList> deepspeedAllowLists() throws KbException {
-    return records("build-gates.json", "deepspeed", Gates.DeepSpeedAllowList.class);
+    return records("build-gates.json", "deepspeed", Gates.DeepSpeedAllowList::of);
   }
 
   public List<Gates.CompilerBounds> compilerBounds() throws KbException {
-    return records("build-gates.json", "compilerBounds", Gates.CompilerBounds.class);
+    return records("build-gates.json", "compilerBounds", Gates.CompilerBounds::of);
   }
 
   public List<Gates.FlashAttnWheels> flashAttnWheels() throws KbException {
-    return records("build-gates.json", "flashAttn", Gates.FlashAttnWheels.class);
+    return records("build-gates.json", "flashAttn", Gates.FlashAttnWheels::of);
   }
 
   public List<Gates.XformersRelease> xformers() throws KbException {
-    return records("build-gates.json", "xformers", Gates.XformersRelease.class);
+    return records("build-gates.json", "xformers", Gates.XformersRelease::of);
   }
 
   public Optional<Gates.Gate> gate(String id) throws KbException {
@@ -474,6 +499,10 @@ public final class KnowledgeBase {
       }
     }
     return Optional.empty();
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
   }
 
   private static String optional(Object o) {

@@ -13,6 +13,11 @@ public final class Torch {
   /** One minor release (e.g. "2.5") with its patches and CUDA variants. */
   public record Release(String id, String release, String python, List<Patch> patches, String pypiDefault, List<Variant> variants,
       String triton, String note, String evidence, String source, String checked) {
+    static Release of(Row r) {
+      return new Release(r.str("id"), r.str("release"), r.str("python"), r.rows("patches", Patch::of), r.str("pypiDefault"), r.rows("variants", Variant::of),
+          r.str("triton"), r.str("note"), r.str("evidence"), r.str("source"), r.str("checked"));
+    }
+
     public Optional<Patch> patch(String version) {
       return patches.stream().filter(p -> p.version().equals(version)).findFirst();
     }
@@ -43,11 +48,20 @@ public final class Torch {
   }
 
   /** One patch release with its companion torchvision and torchaudio. */
-  public record Patch(String version, String torchvision, String torchaudio, String python, List<String> variants, String index) {}
+  public record Patch(String version, String torchvision, String torchaudio, String python, List<String> variants, String index) {
+    static Patch of(Row r) {
+      return new Patch(r.str("version"), r.str("torchvision"), r.str("torchaudio"), r.str("python"), r.strings("variants"), r.str("index"));
+    }
+  }
 
   /** One CUDA variant (cu121) of a release's wheels. */
   public record Variant(String cuda, String archs, String archEvidence, String archSource, String cudnn, String nccl, List<String> pins,
       String index, boolean experimental) {
+    static Variant of(Row r) {
+      return new Variant(r.str("cuda"), r.str("archs"), r.str("archEvidence"), r.str("archSource"), r.str("cudnn"), r.str("nccl"), r.strings("pins"),
+          r.str("index"), r.bool("experimental"));
+    }
+
     /** The CUDA version, "12.1" for cu121, "13.0" for cu130, "9.2" for cu92. */
     public String cudaVersion() {
       return cudaOf(cuda);

@@ -1,5 +1,10 @@
 package dev.cudastack.report;
 
+import dev.cudastack.check.Diagnosis;
+import dev.cudastack.check.Evidence;
+import dev.cudastack.check.Finding;
+import dev.cudastack.check.Fix;
+import dev.cudastack.check.Proposal;
 import dev.cudastack.model.ProbeRun;
 import dev.cudastack.model.Snapshot;
 import java.io.PrintWriter;
@@ -16,6 +21,10 @@ public final class TextReport {
   }
 
   public void render(Snapshot s, PrintWriter out) {
+    render(s, Diagnosis.empty(), out);
+  }
+
+  public void render(Snapshot s, Diagnosis d, PrintWriter out) {
     out.println(bold("cudastack doctor") + dim("  " + header(s)));
     for (StackView.Layer layer : StackView.layers(s)) {
       out.println();
@@ -23,8 +32,8 @@ public final class TextReport {
       for (StackView.Item item : layer.items()) {
         out.println(" " + mark(item.mark()) + " " + item.text());
         if (verbose) {
-          for (String d : item.details()) {
-            out.println("       " + dim(d));
+          for (String detail : item.details()) {
+            out.println("       " + dim(detail));
           }
         }
       }
@@ -37,6 +46,7 @@ public final class TextReport {
         out.println(" " + mark(StackView.Mark.WARN) + " " + n);
       }
     }
+    findings(d, out);
     if (verbose) {
       out.println();
       out.println(bold("Probes"));
@@ -49,6 +59,50 @@ public final class TextReport {
       out.println(dim("Run with -v for where each fact came from and probe timings."));
     }
     out.flush();
+  }
+
+  private void findings(Diagnosis d, PrintWriter out) {
+    out.println();
+    out.println(bold("Findings") + dim("  " + FindingsView.counts(d)));
+    for (Finding f : d.findings()) {
+      out.println(" " + mark(FindingsView.mark(f.severity())) + " " + bold(f.code()) + "  " + f.title());
+      for (String line : FindingsView.wrap(f.explanation(), 96)) {
+        out.println("       " + line);
+      }
+      if (verbose) {
+        for (Evidence e : f.evidence()) {
+          out.println("       " + dim("· " + e.fact() + ": " + e.value() + " ← " + e.source().describe()));
+        }
+      }
+      for (Fix x : f.fixes()) {
+        out.println("       fix: " + x.shell() + dim("   # " + x.why()));
+      }
+    }
+    for (String ok : d.fine()) {
+      out.println(" " + mark(StackView.Mark.OK) + " " + ok);
+    }
+    for (Proposal p : d.proposals()) {
+      out.println();
+      out.println(bold("Proposed stack") + dim("  for " + p.prefix()));
+      out.println("  torch " + p.torch() + (p.torchChanged() ? "" : " (keep)") + (p.bitsandbytes() == null ? "" : " · " + p.bitsandbytes())
+          + (p.toolkit() == null ? "" : " · toolkit " + p.toolkit()));
+      for (String line : FindingsView.wrap(p.why(), 96)) {
+        out.println("  " + dim(line));
+      }
+      int n = 1;
+      for (Fix x : FindingsView.steps(p)) {
+        out.println("  " + n++ + ". " + x.shell());
+      }
+      for (String note : p.notes()) {
+        out.println("  " + dim("note: " + note));
+      }
+      if (!p.environment().isEmpty()) {
+        out.println("  " + dim("`cudastack fix` writes the export lines into an activation script for this environment."));
+      }
+    }
+    for (String note : d.notes()) {
+      out.println(" " + mark(StackView.Mark.WARN) + " " + note);
+    }
   }
 
   static String header(Snapshot s) {

@@ -1,0 +1,42 @@
+package dev.cudastack.check;
+
+import java.util.List;
+
+/** The finding codes: a contract (docs/findings.md); codes are added, never renamed. */
+public final class Codes {
+  private Codes() {}
+
+  public static final String NO_NVIDIA_DRIVER = "NO_NVIDIA_DRIVER";
+  public static final String DRIVER_LIBRARY_MISMATCH = "DRIVER_LIBRARY_MISMATCH";
+  public static final String DRIVER_TOO_OLD = "DRIVER_TOO_OLD";
+  public static final String TOOLKIT_NEWER_THAN_DRIVER = "TOOLKIT_NEWER_THAN_DRIVER";
+  public static final String PTX_JIT_UNSUPPORTED = "PTX_JIT_UNSUPPORTED";
+  public static final String FORWARD_COMPAT_UNSUPPORTED = "FORWARD_COMPAT_UNSUPPORTED";
+  public static final String WRONG_NVCC_ON_PATH = "WRONG_NVCC_ON_PATH";
+  public static final String NVCC_MISSING = "NVCC_MISSING";
+  public static final String NVCC_TORCH_MAJOR_MISMATCH = "NVCC_TORCH_MAJOR_MISMATCH";
+  public static final String NVCC_TORCH_MINOR_MISMATCH = "NVCC_TORCH_MINOR_MISMATCH";
+  public static final String HOST_COMPILER_TOO_NEW = "HOST_COMPILER_TOO_NEW";
+  public static final String GPU_ARCH_TOO_NEW_FOR_TOOLKIT = "GPU_ARCH_TOO_NEW_FOR_TOOLKIT";
+  public static final String GPU_ARCH_TOO_OLD_FOR_TOOLKIT = "GPU_ARCH_TOO_OLD_FOR_TOOLKIT";
+  public static final String GPU_ARCH_NOT_IN_BUILD = "GPU_ARCH_NOT_IN_BUILD";
+  public static final String LIBRARY_SHADOWED = "LIBRARY_SHADOWED";
+  public static final String CUDNN_VERSION_MISMATCH = "CUDNN_VERSION_MISMATCH";
+  public static final String CUDA_LIBRARY_SYMBOL_MISMATCH = "CUDA_LIBRARY_SYMBOL_MISMATCH";
+  public static final String TORCH_CPU_ONLY = "TORCH_CPU_ONLY";
+  public static final String MULTIPLE_TORCH_INSTALLS = "MULTIPLE_TORCH_INSTALLS";
+  public static final String TORCH_NVIDIA_PIN_MISMATCH = "TORCH_NVIDIA_PIN_MISMATCH";
+  public static final String BNB_BINARY_MISSING = "BNB_BINARY_MISSING";
+  public static final String BNB_CPU_ONLY = "BNB_CPU_ONLY";
+  public static final String BNB_LIBCUDART_NOT_FOUND = "BNB_LIBCUDART_NOT_FOUND";
+  public static final String BNB_CUDA_VERSION_OVERRIDE = "BNB_CUDA_VERSION_OVERRIDE";
+  public static final String EXTENSION_TORCH_MISMATCH = "EXTENSION_TORCH_MISMATCH";
+  public static final String NCCL_FAILURE = "NCCL_FAILURE";
+
+  /** Every code, in catalog order. */
+  public static final List<String> ALL = List.of(NO_NVIDIA_DRIVER, DRIVER_LIBRARY_MISMATCH, DRIVER_TOO_OLD, TOOLKIT_NEWER_THAN_DRIVER,
+      PTX_JIT_UNSUPPORTED, FORWARD_COMPAT_UNSUPPORTED, WRONG_NVCC_ON_PATH, NVCC_MISSING, NVCC_TORCH_MAJOR_MISMATCH, NVCC_TORCH_MINOR_MISMATCH,
+      HOST_COMPILER_TOO_NEW, GPU_ARCH_TOO_NEW_FOR_TOOLKIT, GPU_ARCH_TOO_OLD_FOR_TOOLKIT, GPU_ARCH_NOT_IN_BUILD, LIBRARY_SHADOWED,
+      CUDNN_VERSION_MISMATCH, CUDA_LIBRARY_SYMBOL_MISMATCH, TORCH_CPU_ONLY, MULTIPLE_TORCH_INSTALLS, TORCH_NVIDIA_PIN_MISMATCH,
+      BNB_BINARY_MISSING, BNB_CPU_ONLY, BNB_LIBCUDART_NOT_FOUND, BNB_CUDA_VERSION_OVERRIDE, EXTENSION_TORCH_MISMATCH, NCCL_FAILURE);
+}

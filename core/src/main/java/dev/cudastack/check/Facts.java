@@ -1,0 +1,199 @@
+package dev.cudastack.check;
+
+import dev.cudastack.kb.ArchList;
+import dev.cudastack.kb.KbException;
+import dev.cudastack.kb.KnowledgeBase;
+import dev.cudastack.kb.Torch;
+import dev.cudastack.kb.Version;
+import dev.cudastack.model.GpuInfo;
+import dev.cudastack.model.HostCompilerInfo;
+import dev.cudastack.model.Observation;
+import dev.cudastack.model.PythonInfo.Distribution;
+import dev.cudastack.model.PythonInfo.Framework;
+import dev.cudastack.model.PythonInfo.PythonEnv;
+import dev.cudastack.model.PythonInfo.TorchBuild;
+import dev.cudastack.model.Snapshot;
+import dev.cudastack.model.Source;
+import dev.cudastack.model.ToolkitInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the checks reason about, derived once from a snapshot with the knowledge base's help: the
+ * driver's highest CUDA (reported, else from its branch), each GPU's compute capability (reported,
+ * else from its model), the toolkits with their nvcc release, the environments that matter and
+ * their torch. Pure: nothing here reads the machine.
+ */
+final class Facts {
+  final Snapshot s;
+  final KnowledgeBase kb;
+  final Map<String, String> env;
+  final Optional<String> driverVersion;
+  final Source driverSource;
+  /** The highest CUDA the driver runs ("12.6"), and from where. */
+  final Optional<String> driverMaxCuda;
+  final Evidence driverMaxEvidence;
+  final boolean driverNewerThanKnown;
+  final List<Gpu> gpus;
+  final List<Toolkit> toolkits;
+  final Optional<Toolkit> extensionToolkit;
+  final Optional<ToolkitInfo.ExtensionBuild> extensionBuild;
+  final Optional<Toolkit> shellToolkit;
+  final Optional<HostCompilerInfo.Compiler> hostCompiler;
+  final List<Env> envs;
+
+  /** A GPU with its compute capability as a number (70, 90, 120) where known. */
+  record Gpu(int index, String name, Integer cc, String ccFrom, String segment, Source source) {
+    String label() {
+      return "GPU " + index + " " + name + (cc == null ? "" : " (sm_" + cc + ")");
+    }
+  }
+
+  /** An installed toolkit with nvcc's release ("12.6") and the full version. */
+  record Toolkit(String path, String release, String version, boolean hasNvcc, Source source) {
+    int major() {
+      return Integer.parseInt(release.substring(0, release.indexOf('.')));
+    }
+  }
+
+  /** A Python environment the checks look at, with torch (if any) and what the KB knows of it. */
+  record Env(PythonEnv env, Optional<TorchBuild> torch, Optional<Torch.Match> kbTorch, boolean active) {
+    String prefix() {
+      return env.prefix();
+    }
+
+    Optional<Distribution> dist(String name) {
+      for (Distribution d : env.distributions()) {
+        if (d.name().equalsIgnoreCase(name) && !d.shadowed()) {
+          return Optional.of(d);
+        }
+      }
+      return Optional.empty();
+    }
+
+    Optional<Framework> framework(String name) {
+      return env.frameworks().stream().filter(fw -> fw.name().equalsIgnoreCase(name)).findFirst();
+    }
+
+    /** torch's CUDA as major.minor ("12.1"), for CUDA builds. */
+    Optional<String> torchCuda() {
+      return torch.map(TorchBuild::cuda).filter(c -> c != null && !c.isBlank());
+    }
+  }
+
+  Facts(Snapshot s, KnowledgeBase kb) throws KbException {
+    this.s = s;
+    this.kb = kb;
+    this.env = s.environment();
+    Observation<String> dv = s.driver().version();
+    this.driverVersion = dv.get();
+    this.driverSource = dv.source();
+    Observation<String> reported = s.driver().highestCuda();
+    boolean newer = false;
+    Optional<String> max = Optional.empty();
+    Evidence maxEv = Evidence.of("driver's highest CUDA", reported);
+    if (reported.isFound()) {
+      max = reported.get().map(Facts::majorMinor);
+    } else if (driverVersion.isPresent()) {
+      KnowledgeBase.DriverVerdict v = kb.driver(driverVersion.get());
+      if (v.branch().isPresent()) {
+        max = Optional.of(v.branch().get().maxCuda());
+        newer = v.newerThanKnown();
+        maxEv = Evidence.kb("driver's highest CUDA", v.branch().get().maxCuda(), v.explanation());
+      }
+    }
+    this.driverMaxCuda = max;
+    this.driverMaxEvidence = maxEv;
+    this.driverNewerThanKnown = newer;
+    this.gpus = gpus(s.gpus(), kb);
+    List<Toolkit> tks = new ArrayList<>();
+    for (ToolkitInfo.ToolkitInstall t : s.toolkits().installs()) {
+      Optional<String> release = t.nvccVersion().get().or(() -> t.version().get()).map(Facts::majorMinor);
+      release.ifPresent(r -> tks.add(new Toolkit(t.path(), r, t.nvccVersion().get().or(() -> t.version().get()).orElse(r), t.hasNvcc(),
+          t.nvccVersion().isFound() ? t.nvccVersion().source() : t.version().source())));
+    }
+    this.toolkits = List.copyOf(tks);
+    this.extensionBuild = s.toolkits().extensionBuild().get();
+    this.extensionToolkit = extensionBuild.filter(ToolkitInfo.ExtensionBuild::usable).flatMap(e -> toolkit(e.toolkit()));
+    this.shellToolkit = s.toolkits().shell().get().flatMap(n -> toolkit(n.toolkit()));
+    this.hostCompiler = s.hostCompiler().selected().get();
+    List<Env> es = new ArrayList<>();
+    for (PythonEnv e : s.python().environments()) {
+      boolean active = e.foundBy().stream().anyMatch(b -> !b.equals("conda env"));
+      Optional<TorchBuild> torch = e.torch().get();
+      Optional<Torch.Match> match = Optional.empty();
+      if (torch.isPresent()) {
+        match = kb.torch(torch.get().version());
+      }
+      es.add(new Env(e, torch, match, active));
+    }
+    // The environments that matter: the active ones; with none active, every one with torch.
+    List<Env> active = es.stream().filter(Env::active).toList();
+    this.envs = active.isEmpty() ? es.stream().filter(e -> e.torch().isPresent() || e.env().bitsandbytes().isFound()).toList() : active;
+  }
+
+  private Optional<Toolkit> toolkit(String path) {
+    if (path == null) {
+      return Optional.empty();
+    }
+    return toolkits.stream().filter(t -> t.path().equals(path)).findFirst();
+  }
+
+  private static List<Gpu> gpus(GpuInfo info, KnowledgeBase kb) throws KbException {
+    List<Gpu> out = new ArrayList<>();
+    for (GpuInfo.Gpu g : info.devices()) {
+      String name = g.name().orElse("unknown GPU");
+      Integer cc = g.computeCapability().get().map(ArchList::capability).orElse(null);
+      String from = cc != null ? "reported (" + g.computeCapability().source().describe() + ")" : null;
+      Optional<KnowledgeBase.GpuModel> model = g.name().isFound() ? kb.gpu(name) : Optional.empty();
+      if (cc == null && model.isPresent()) {
+        cc = ArchList.capability(model.get().computeCapability());
+        from = "knowledge base: " + model.get().name() + " → " + model.get().computeCapability();
+      }
+      out.add(new Gpu(g.index(), name, cc, from, model.map(KnowledgeBase.GpuModel::segment).orElse("unknown"), g.name().source()));
+    }
+    return List.copyOf(out);
+  }
+
+  /** "12.6.77" → "12.6"; "12" → "12.0". */
+  static String majorMinor(String v) {
+    Optional<Version> p = Version.parse(v.strip());
+    return p.map(x -> x.major() + "." + x.minor()).orElse(v.strip());
+  }
+
+  /** "12.6" < "12.10": compares as versions. */
+  static int compare(String a, String b) {
+    return Version.of(a).compareTo(Version.of(b));
+  }
+
+  static int major(String v) {
+    return (int) Version.of(v).major();
+  }
+
+  /** Frameworks in an environment that compile CUDA code on this machine (at install or first use). */
+  static List<String> builders(Env e) {
+    List<String> out = new ArrayList<>();
+    for (String n : List.of("deepspeed", "apex", "flash-attn", "flash_attn", "xformers", "vllm")) {
+      if (e.dist(n).isPresent() || e.framework(n).isPresent()) {
+        out.add(n.replace('_', '-'));
+      }
+    }
+    return out.stream().distinct().toList();
+  }
+
+  boolean anyCudaFramework() {
+    for (Env e : envs) {
+      if (e.torchCuda().isPresent() || e.env().bitsandbytes().isFound()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}
