@@ -23,6 +23,7 @@ public final class Main {
     CommandLine cl = new CommandLine(new CudastackCommand());
     cl.addSubcommand(new DoctorCommand(env));
     cl.addSubcommand(new SnapshotCommand(env));
+    cl.addSubcommand(new FixCommand(env, java.time.Clock.systemDefaultZone()));
     CommandLine kb = new CommandLine(new KbCommand());
     if (java.util.Arrays.asList(args).contains("kb") || java.util.Arrays.asList(args).contains("generate-completion")) {
       KbCommand.addQueries(kb);
