@@ -25,8 +25,8 @@ final class BnbChecks {
       Source src = Source.file(b.location());
       List<Evidence> ev = new ArrayList<>();
       ev.add(new Evidence("bitsandbytes", b.version() + " (" + b.rule() + ")", src));
-      ev.add(new Evidence("CUDA binaries shipped", b.binaries().isEmpty() ? "none" : String.join(" ", b.binaries()), src));
-      e.torch().ifPresent(t -> ev.add(new Evidence("torch", t.version(), Source.file(t.location() + "/version.py"))));
+      ev.add(new Evidence("CUDA binaries shipped", shipped(b), src));
+      e.torch().ifPresent(t -> ev.add(new Evidence("torch", t.version(), Source.file(t.location() + "/torch/version.py"))));
       boolean hasCuda = b.binaries().stream().anyMatch(x -> x.startsWith("libbitsandbytes_cuda"));
       String override = f.env.get("BNB_CUDA_VERSION");
       if (!hasCuda) {
@@ -61,19 +61,53 @@ final class BnbChecks {
         out.add(new Finding(Codes.BNB_BINARY_MISSING, sev,
             "bitsandbytes " + b.version() + " wants " + b.wanted() + ", which it does not ship" + (fails ? ": GPU calls fail" : ": it falls back to the CPU"),
             b.why() + ". " + (fails ? "Every GPU function raises 'Configured CUDA binary not found'." : "QLoRA/8-bit training then fails with 'CUDA Setup failed despite GPU being available' or silently runs without the GPU.")
-                + " Shipped: " + String.join(" ", b.binaries()) + ".",
+                + " Shipped: " + shipped(b) + "." + noRelease(f, e),
             e.prefix(), ev, install(f, e, "a bitsandbytes that ships a binary for torch's CUDA")));
       }
     }
     return out;
   }
 
+  /** "cuda110 cuda111 … cuda121 (each also _nocublaslt), cuda102 (_nocublaslt only)" rather than every file name. */
+  static String shipped(BnbSetup b) {
+    List<String> plain = new ArrayList<>();
+    List<String> only = new ArrayList<>();
+    boolean variants = false;
+    for (String f : b.binaries()) {
+      if (!f.startsWith("libbitsandbytes_cuda") || !f.endsWith(".so")) {
+        continue;
+      }
+      String stem = f.substring("libbitsandbytes_".length(), f.length() - 3);
+      if (stem.endsWith("_nocublaslt")) {
+        variants = true;
+        String base = stem.substring(0, stem.length() - "_nocublaslt".length());
+        if (!b.binaries().contains("libbitsandbytes_" + base + ".so")) {
+          only.add(base);
+        }
+      } else {
+        plain.add(stem);
+      }
+    }
+    if (plain.isEmpty() && only.isEmpty()) {
+      return "no CUDA binary";
+    }
+    return String.join(" ", plain) + (variants && !plain.isEmpty() ? " (each also _nocublaslt)" : "")
+        + (only.isEmpty() ? "" : (plain.isEmpty() ? "" : "; ") + String.join(" ", only) + " (_nocublaslt only)");
+  }
+
+  /** A sentence when no bitsandbytes release can serve this torch, pointing at the proposed stack. */
+  private static String noRelease(Facts f, Facts.Env e) throws KbException {
+    if (e.torchCuda().isEmpty() || StackAdvisor.bnbFor(f, e, e.torch().get().version(), e.torchCuda().get()).isPresent()) {
+      return "";
+    }
+    return " No bitsandbytes release that follows torch's CUDA ships a CUDA " + e.torchCuda().get() + " binary for this Python: the proposed stack changes torch.";
+  }
+
   /** Install the newest bitsandbytes that ships torch's CUDA binary here, if the KB knows one. */
   private static List<Fix> install(Facts f, Facts.Env e, String what) throws KbException {
     Optional<String> spec = StackAdvisor.bnbFor(f, e, e.torch().map(t -> t.version()).orElse(null), e.torchCuda().orElse(null));
     if (spec.isEmpty()) {
-      return List.of(new Fix.RunCommand(List.of("cudastack", "doctor"), "no bitsandbytes release that follows torch's CUDA"
-          + e.torchCuda().map(c -> " (" + c + ")").orElse("") + " ships a binary for it here: change torch as the proposed stack says"));
+      return List.of();
     }
     return List.of(new Fix.Install("pip", List.of(spec.get()), null, what + " (" + spec.get() + ")"));
   }

@@ -16,8 +16,13 @@ import java.util.Optional;
 final class DriverChecks {
   private DriverChecks() {}
 
+  /**
+   * A driver is loaded when the kernel module answers (/proc, /sys) or NVML/nvidia-smi does (WSL2
+   * has no module files); user-space libraries alone (a container image, a driver package whose
+   * module is not loaded) are not a driver.
+   */
   static List<Finding> noDriver(Facts f) {
-    if (f.driverVersion.isPresent()) {
+    if (f.s.driver().kernelModule().isFound() || f.s.driver().reportedDriverVersion().isFound()) {
       return List.of();
     }
     boolean needed = !f.gpus.isEmpty() || f.anyCudaFramework();

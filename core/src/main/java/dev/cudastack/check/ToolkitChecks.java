@@ -49,7 +49,7 @@ final class ToolkitChecks {
   }
 
   private static Evidence torchEvidence(Facts.Env e) {
-    return new Evidence("torch", e.torch().get().version() + " (CUDA " + e.torchCuda().get() + ")", Source.file(e.torch().get().location() + "/version.py"));
+    return new Evidence("torch", e.torch().get().version() + " (CUDA " + e.torchCuda().get() + ")", Source.file(e.torch().get().location() + "/torch/version.py"));
   }
 
   static List<Finding> wrongNvcc(Facts f) {

@@ -78,7 +78,7 @@ final class TorchChecks {
             "torch " + t.version() + " is a " + (t.kind().equals("rocm") ? "ROCm" : "CPU-only") + " build on an NVIDIA machine",
             "torch " + t.version() + " in " + e.prefix() + " has no CUDA (torch.version.cuda is None" + (t.hip() != null ? ", it is built for ROCm " + t.hip() : "")
                 + "), so torch.cuda.is_available() is False and everything runs on the CPU. This usually means pip installed the CPU wheel (an index URL ending in /cpu, or a platform without CUDA wheels).",
-            e.prefix(), List.of(new Evidence("torch", t.version() + " (cuda=" + t.cuda() + ")", Source.file(t.location() + "/version.py"))),
+            e.prefix(), List.of(new Evidence("torch", t.version() + " (cuda=" + t.cuda() + ")", Source.file(t.location() + "/torch/version.py"))),
             List.of()));
       }
     }
@@ -128,7 +128,7 @@ final class TorchChecks {
               + ". " + (missing ? "A missing one makes import torch fail ('libcudnn.so.9: cannot open shared object file' or similar)."
                   : "Different versions usually load, but mixed minor releases can fail with undefined symbols (e.g. __nvJitLinkComplete_12_4).")
               + " This happens when another package or a manual pip install upgraded them.",
-          e.prefix(), bad.stream().map(p -> new Evidence(p.name(), "pinned " + p.pinned() + ", installed " + p.installed(), Source.file(t.location() + "/../" + "torch-" + t.version() + ".dist-info/METADATA"))).toList(),
+          e.prefix(), bad.stream().map(p -> new Evidence(p.name(), "pinned " + p.pinned() + ", installed " + p.installed(), Source.file(t.location() + "/torch-" + t.version() + ".dist-info/METADATA"))).toList(),
           wanted.isEmpty() ? List.of() : List.of(new Fix.Install("pip", wanted, null, "reinstall the versions torch " + t.version() + " pins"))));
     }
     return out;
@@ -173,7 +173,7 @@ final class TorchChecks {
             d.get().name() + " ships compiled code linked against one torch release's C++ symbols. With torch " + torch + " its import fails with 'undefined symbol: _ZN3c10...' or it silently falls back to slower paths. "
                 + "This happens when torch is upgraded or downgraded after installing it.",
             e.prefix(), List.of(new Evidence(d.get().name(), d.get().version() + " wants torch " + pinned, Source.derived(from)),
-                new Evidence("torch", torch, Source.file(e.torch().get().location() + "/version.py"))),
+                new Evidence("torch", torch, Source.file(e.torch().get().location() + "/torch/version.py"))),
             List.of(new Fix.Install("pip", List.of(d.get().name() + "==" + d.get().version(), "torch==" + pinned), null,
                 "either install the torch it was built for, or reinstall " + d.get().name() + " in the release built for torch " + torchPublic))));
       }
