@@ -7,7 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The one-way data flow (probe → snapshot → report) and the "no printing in core" rule. */
+/** The one-way data flow (probe → snapshot → check → report) and the "no printing in core" rule. */
 class ArchitectureTest {
   private static final JavaClasses CORE = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -16,7 +16,28 @@ class ArchitectureTest {
   @Test
   void modelDependsOnNothingElseInCudastack() {
     noClasses().that().resideInAPackage("dev.cudastack.model..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.cudastack.probe..", "dev.cudastack.report..", "dev.cudastack.json..", "dev.cudastack.check..")
+        .check(CORE);
+  }
+
+  @Test
+  void checksNeitherProbeNorRender() {
+    noClasses().that().resideInAPackage("dev.cudastack.check..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.cudastack.probe..", "dev.cudastack.report..", "dev.cudastack.json..")
+        .check(CORE);
+  }
+
+  @Test
+  void theKnowledgeBaseKnowsNoMachine() {
+    noClasses().that().resideInAPackage("dev.cudastack.kb..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.cudastack.probe..", "dev.cudastack.report..", "dev.cudastack.check..", "dev.cudastack.model..")
+        .check(CORE);
+  }
+
+  @Test
+  void probesNeverCheck() {
+    noClasses().that().resideInAPackage("dev.cudastack.probe..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.cudastack.check..")
         .check(CORE);
   }
 

@@ -152,7 +152,11 @@ final class FixCommand implements Callable<Integer> {
     Files.createDirectories(dir);
     Path backup = null;
     if (exists) {
-      backup = file.resolveSibling(file.getFileName() + ".cudastack-backup-" + LocalDateTime.now(clock).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+      String stamp = file.getFileName() + ".cudastack-backup-" + LocalDateTime.now(clock).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+      backup = file.resolveSibling(stamp);
+      for (int n = 1; Files.exists(backup, LinkOption.NOFOLLOW_LINKS); n++) {
+        backup = file.resolveSibling(stamp + "-" + n);
+      }
       Files.copy(file, backup, StandardCopyOption.COPY_ATTRIBUTES);
     }
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".cudastack", ".tmp");

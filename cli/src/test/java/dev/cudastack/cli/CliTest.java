@@ -186,4 +186,83 @@ class CliTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("complete -F").contains("doctor");
   }
+
+  static String[] fix(String scenario, String... more) {
+    Path d = shared().resolve("scenarios/" + scenario);
+    String[] base = {"fix", "--root", d.resolve("root").toString(), "--env-file", d.resolve("ENV").toString()};
+    String[] all = new String[base.length + more.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  @Test
+  void fixPrintsTheEnvironmentLinesAndTheInstallsForEveryShell() {
+    Run bash = run(fix("seed-case"));
+    assertThat(bash.code()).isZero();
+    assertThat(bash.out()).contains("# >>> cudastack fix >>>").contains("export PATH=\"/usr/local/cuda-12.6/bin:$PATH\"")
+        .contains("export LD_LIBRARY_PATH=\"/usr/local/cuda-12.6/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}\"").contains("# <<< cudastack fix <<<")
+        .contains("# then run (cudastack installs nothing itself):").contains("#   pip install torch==");
+    Run fish = run(fix("seed-case", "--shell", "fish"));
+    assertThat(fish.out()).contains("set -gx PATH '/usr/local/cuda-12.6/bin' $PATH").doesNotContain("export ");
+    Run bad = run(fix("seed-case", "--shell", "tcsh"));
+    assertThat(bad.code()).isEqualTo(3);
+    assertThat(bad.err()).contains("--shell must be bash, zsh or fish");
+    // Under --root the environment is not on this machine: a FILE must be named.
+    Run noFile = run(fix("seed-case", "--write"));
+    assertThat(noFile.code()).isEqualTo(3);
+    assertThat(noFile.err()).contains("--write needs a FILE here").contains("not on this machine");
+  }
+
+  @Test
+  void fixWritesOnceBacksUpAndNeverLosesTheUsersLines() throws Exception {
+    Path rc = tmp.resolve("bashrc");
+    String mine = "alias ll='ls -l'\nexport EDITOR=vi\n";
+    Files.writeString(rc, mine);
+    Run dry = run(fix("seed-case", "--write", rc.toString(), "--dry-run"));
+    assertThat(dry.code()).isZero();
+    assertThat(dry.out()).contains("+export PATH=\"/usr/local/cuda-12.6/bin:$PATH\"").contains("nothing written");
+    assertThat(Files.readString(rc)).isEqualTo(mine);
+    try (var files = Files.list(tmp)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("bashrc");
+    }
+    Run first = run(fix("seed-case", "--write", rc.toString()));
+    assertThat(first.code()).isZero();
+    String written = Files.readString(rc);
+    assertThat(written).startsWith(mine).contains("export PATH=\"/usr/local/cuda-12.6/bin:$PATH\"");
+    Path backup;
+    try (var files = Files.list(tmp)) {
+      backup = files.filter(p -> p.getFileName().toString().startsWith("bashrc.cudastack-backup-")).findFirst().orElseThrow();
+    }
+    assertThat(Files.readString(backup)).isEqualTo(mine);
+    assertThat(first.out()).contains("updated " + rc).contains(backup.toString());
+    // A second run finds its own block and changes nothing.
+    Run second = run(fix("seed-case", "--write", rc.toString()));
+    assertThat(second.out()).contains("already has these lines; nothing changed");
+    assertThat(Files.readString(rc)).isEqualTo(written);
+    try (var files = Files.list(tmp)) {
+      assertThat(files.count()).isEqualTo(2);
+    }
+    // A different fix replaces the block in place; the user's lines stay.
+    Run other = run(fix("seed-case-fixed", "--write", rc.toString()));
+    assertThat(other.code()).isZero();
+    String replaced = Files.readString(rc);
+    assertThat(replaced).startsWith(mine).contains("export DS_SKIP_CUDA_CHECK='1'").doesNotContain("cuda-12.6/bin:$PATH");
+    assertThat(replaced.split("# >>> cudastack fix >>>", -1)).hasSize(2);
+  }
+
+  @Test
+  void fixWritesThroughASymlinkAndCreatesNewFiles() throws Exception {
+    Path real = tmp.resolve("dotfiles/bashrc");
+    Files.createDirectories(real.getParent());
+    Files.writeString(real, "# mine\n");
+    Path link = Files.createSymbolicLink(tmp.resolve(".bashrc"), real);
+    assertThat(run(fix("seed-case", "--write", link.toString())).code()).isZero();
+    assertThat(link).isSymbolicLink();
+    assertThat(Files.readString(real)).startsWith("# mine\n").contains("cuda-12.6/bin");
+    Path fresh = tmp.resolve("new/dir/activate.sh");
+    Run created = run(fix("seed-case", "--write", fresh.toString()));
+    assertThat(created.out()).contains("wrote " + fresh);
+    assertThat(Files.readString(fresh)).startsWith("# >>> cudastack fix >>>");
+  }
 }

@@ -228,4 +228,16 @@ class H100CaptureTest {
     assertThat(Files.isSymbolicLink(Shared.fixture("h100").resolve("root/usr/local/cuda"))).isTrue();
     assertThat(Path.of("src/test/fixtures/h100/root/etc/alternatives/cuda")).isSymbolicLink();
   }
+
+  /** The real H100 machine's stack works: the checks must say so, and find nothing above info. */
+  @Test
+  void theH100StackDiagnosesClean() throws Exception {
+    dev.cudastack.check.Diagnosis d = dev.cudastack.check.Checks.run(take(capturedNvml()), dev.cudastack.kb.KnowledgeBase.bundled());
+    assertThat(d.findings()).as("findings %s", d.findings().stream().map(f -> f.code() + ": " + f.title()).toList())
+        .allMatch(f -> f.severity() == dev.cudastack.check.Severity.INFO);
+    assertThat(d.exitCode()).isZero();
+    assertThat(d.fine()).contains("driver 580.159.04 runs CUDA up to 13.0", "torch 2.11.0+cu130 (CUDA 13.0) runs on this driver",
+        "torch 2.11.0+cu130 has kernels for GPU 0 NVIDIA H100 80GB HBM3 (sm_90) (exact)");
+    assertThat(d.proposals()).isEmpty();
+  }
 }
