@@ -56,38 +56,7 @@ final class DoctorCommand implements Callable<Integer> {
     } else {
       new TextReport(useColour(), output.verbose).render(s, d, out);
     }
-    if ("1".equals(env.get("CUDASTACK_AOT_TRAINING"))) {
-      train(s, d, knowledge);
-    }
     return d.exitCode();
-  }
-
-  /**
-   * The launcher's AOT training run (CUDASTACK_AOT_TRAINING=1) also exercises what this machine's
-   * report did not: every renderer and every knowledge-base table, so their classes and lambdas
-   * are in the start-up cache for machines whose reports need them.
-   */
-  private static void train(Snapshot s, Diagnosis d, KnowledgeBase knowledge) {
-    PrintWriter sink = new PrintWriter(java.io.Writer.nullWriter());
-    new JsonReport().render(s, d, sink);
-    new MarkdownReport().render(s, d, sink);
-    try {
-      knowledge.driver("560.35.03");
-      knowledge.gpu("Tesla V100-SXM2-32GB");
-      knowledge.toolkit("12.6");
-      knowledge.minorCompat();
-      knowledge.archVerdict("12.6", 70);
-      knowledge.hostCompiler("12.6");
-      knowledge.cudnn("9.1.0.70");
-      knowledge.forwardCompat();
-      knowledge.torch("2.5.1+cu121").flatMap(dev.cudastack.kb.Torch.Match::variant).flatMap(dev.cudastack.kb.Torch.Variant::archList);
-      knowledge.bnb("0.41.1");
-      knowledge.deepspeed("0.9.4");
-      knowledge.xformers();
-      knowledge.runtimeOnDriver("12.4", "535.104.05");
-    } catch (dev.cudastack.kb.KbException e) {
-      // training only: a broken table shows up in the real run
-    }
   }
 
   private boolean useColour() {

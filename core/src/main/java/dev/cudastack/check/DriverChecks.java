@@ -93,6 +93,17 @@ final class DriverChecks {
 
   /** NATIVE when the driver's reported (or known) highest CUDA covers it; else the KB's minor-version rule. */
   static Verdict verdict(Facts f, String cuda) throws KbException {
+    String key = "verdict:" + cuda;
+    Verdict known = f.recall(key);
+    if (known != null) {
+      return known;
+    }
+    Verdict v = computeVerdict(f, cuda);
+    f.remember(key, v);
+    return v;
+  }
+
+  private static Verdict computeVerdict(Facts f, String cuda) throws KbException {
     if (f.driverMaxCuda.isPresent() && Facts.compare(Facts.majorMinor(cuda), f.driverMaxCuda.get()) <= 0) {
       return new Verdict(KnowledgeBase.Outcome.NATIVE, "driver supports CUDA " + f.driverMaxCuda.get());
     }

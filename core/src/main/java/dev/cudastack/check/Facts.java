@@ -44,6 +44,8 @@ final class Facts {
   final Optional<Toolkit> shellToolkit;
   final Optional<HostCompilerInfo.Compiler> hostCompiler;
   final List<Env> envs;
+  /** Memos: the stack advisor asks the same questions for many candidate builds. */
+  private final Map<String, Object> memo = new java.util.HashMap<>();
 
   /** A GPU with its compute capability as a number (70, 90, 120) where known. */
   record Gpu(int index, String name, Integer cc, String ccFrom, String segment, Source source) {
@@ -133,6 +135,27 @@ final class Facts {
     // The environments that matter: the active ones; with none active, every one with torch.
     List<Env> active = es.stream().filter(Env::active).toList();
     this.envs = active.isEmpty() ? es.stream().filter(e -> e.torch().isPresent() || e.env().bitsandbytes().isFound()).toList() : active;
+  }
+
+  /** A version range parsed once per diagnosis. */
+  dev.cudastack.kb.VersionRange range(String text) {
+    return (dev.cudastack.kb.VersionRange) memo.computeIfAbsent("range:" + text, k -> dev.cudastack.kb.VersionRange.of(text));
+  }
+
+  /** A version parsed once per diagnosis. */
+  Version version(String text) {
+    return (Version) memo.computeIfAbsent("version:" + text, k -> Version.of(text));
+  }
+
+  /** What was remembered under a key, or null. */
+  @SuppressWarnings("unchecked")
+  <T> T recall(String key) {
+    return (T) memo.get(key);
+  }
+
+  <T> T remember(String key, T value) {
+    memo.put(key, value);
+    return value;
   }
 
   private Optional<Toolkit> toolkit(String path) {

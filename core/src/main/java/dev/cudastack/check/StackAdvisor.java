@@ -162,7 +162,7 @@ final class StackAdvisor {
   }
 
   private static Optional<Candidate> choose(Facts f, Facts.Env e, boolean builders, boolean bnb, String python) throws KbException {
-    Candidate best = null;
+    List<Candidate> all = new ArrayList<>();
     long installedMajor = Version.parse(e.torch().get().version()).map(Version::major).orElse(-1L);
     for (Torch.Release r : f.kb.torchReleases()) {
       if (!"VERIFIED".equals(r.evidence()) && !"SECONDARY".equals(r.evidence())) {
@@ -199,18 +199,19 @@ final class StackAdvisor {
         if (!allRun) {
           continue;
         }
-        if (bnb && bnbFor(f, e, p.version(), v.cudaVersion()).isEmpty()) {
-          continue;
-        }
         Optional<Facts.Toolkit> tk = toolkitFor(f, v.cudaVersion());
-        int tkScore = tk.map(t -> ToolkitChecks.fit(t.release(), v.cudaVersion()) == 3 ? 2 : 1).orElse(0);
-        Candidate c = new Candidate(r, p, v, tkScore, dv.outcome() == KnowledgeBase.Outcome.NATIVE, Version.of(p.version()).major() == installedMajor, sass);
-        if (best == null || better(c, best, builders)) {
-          best = c;
-        }
+        int tkScore = tk.isEmpty() ? 0 : ToolkitChecks.fit(tk.get().release(), v.cudaVersion()) == 3 ? 2 : 1;
+        all.add(new Candidate(r, p, v, tkScore, dv.outcome() == KnowledgeBase.Outcome.NATIVE, f.version(p.version()).major() == installedMajor, sass));
       }
     }
-    return Optional.ofNullable(best);
+    // Best first; the bitsandbytes lookup (the costly test) only until one passes.
+    all.sort((a, b) -> better(a, b, builders) ? -1 : better(b, a, builders) ? 1 : 0);
+    for (Candidate c : all) {
+      if (!bnb || bnbFor(f, e, c.patch().version(), c.variant().cudaVersion()).isPresent()) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
   }
 
   private static boolean better(Candidate a, Candidate b, boolean builders) {
@@ -236,6 +237,17 @@ final class StackAdvisor {
     if (torchCuda == null) {
       return Optional.empty();
     }
+    String key = "bnb:" + e.prefix() + "|" + torchVersion + "|" + torchCuda;
+    Optional<String> known = f.recall(key);
+    if (known != null) {
+      return known;
+    }
+    Optional<String> found = findBnb(f, e, torchVersion, torchCuda);
+    f.remember(key, found);
+    return found;
+  }
+
+  private static Optional<String> findBnb(Facts f, Facts.Env e, String torchVersion, String torchCuda) throws KbException {
     String digits = Torch.variantOf(torchCuda).substring(2);
     String python = e.env().pythonVersion().orElse(null);
     Optional<Version> tv = Optional.ofNullable(torchVersion).flatMap(Version::parse).map(Version::public_);
@@ -247,11 +259,11 @@ final class StackAdvisor {
       }
       if (python != null && r.python() != null && Version.parse(python).isPresent()) {
         Version pv = Version.parse(python).get();
-        if (!VersionRange.of(r.python()).contains(Version.of(pv.major() + "." + pv.minor()))) {
+        if (!f.range(r.python()).contains(f.version(pv.major() + "." + pv.minor()))) {
           continue;
         }
       }
-      if (tv.isPresent() && r.torch() != null && !VersionRange.of(r.torch()).contains(tv.get())) {
+      if (tv.isPresent() && r.torch() != null && !f.range(r.torch()).contains(tv.get())) {
         continue;
       }
       return Optional.of("bitsandbytes" + specOf(r.versions()));

@@ -31,6 +31,10 @@ public record Version(List<Long> release, String pre, long preNumber, long post,
       return Optional.empty();
     }
     String t = text.strip().toLowerCase(Locale.ROOT);
+    Optional<Version> plain = plain(t);
+    if (plain.isPresent()) {
+      return plain;
+    }
     Matcher m = PEP440.matcher(t);
     if (!m.matches()) {
       return Optional.empty();
@@ -53,6 +57,32 @@ public record Version(List<Long> release, String pre, long preNumber, long post,
     // An optional group that took part in the match but matched no digits reads as "", not null.
     long dev = m.group(6) != null ? number(m.group(6)) : NONE;
     return Optional.of(new Version(rel, pre, preN, post, dev, m.group(7), text.strip()));
+  }
+
+  /**
+   * The common case, dotted numbers ("12.6", "580.159.04"), without the regular expression: the
+   * doctor parses many versions at start-up, before the JIT has compiled the regex engine.
+   */
+  private static Optional<Version> plain(String t) {
+    int n = t.length();
+    if (n == 0 || n > 100 || !Character.isDigit(t.charAt(0)) || !Character.isDigit(t.charAt(n - 1))) {
+      return Optional.empty();
+    }
+    List<Long> rel = new ArrayList<>(4);
+    int start = 0;
+    for (int i = 0; i <= n; i++) {
+      char c = i < n ? t.charAt(i) : '.';
+      if (c == '.') {
+        if (i == start || i - start > 18) {
+          return Optional.empty();
+        }
+        rel.add(Long.parseLong(t, start, i, 10));
+        start = i + 1;
+      } else if (c < '0' || c > '9') {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(new Version(rel, null, NONE, NONE, NONE, null, t));
   }
 
   /** Parses or throws IllegalArgumentException (for data that must be valid). */
