@@ -10,20 +10,20 @@ import java.util.Optional;
 
 /**
  * CUDA libraries a framework loads from its pip wheels, and copies on LD_LIBRARY_PATH that the
- * loader finds first (torch's wheels locate their CUDA libraries by RUNPATH, which LD_LIBRARY_PATH
- * overrides). A copy of another major has another file name and does not interfere; an older copy
- * of the same major does.
+ * loader finds first. torch's own libraries find their direct dependencies (cudart, cuBLAS, cuDNN,
+ * NCCL) through DT_RPATH, which LD_LIBRARY_PATH cannot override (seen on torch 2.11.0+cu130); but
+ * the wheels' libraries find theirs through DT_RUNPATH ($ORIGIN), which LD_LIBRARY_PATH does
+ * override: cuBLAS loads cuBLASLt, cuSPARSE loads nvJitLink, libcudnn loads its sub-libraries. So
+ * only those are judged here, until the ELF reader decides each case from the binaries. A copy of
+ * another major has another file name and does not interfere; an older copy of the same major does.
  */
 final class LibraryChecks {
   private LibraryChecks() {}
 
   /** Library name (as the library probe names it) → the pip wheel family that ships it. */
   private static final List<String[]> KINDS = List.of(
-      new String[] {"cudart", "nvidia-cuda-runtime"},
-      new String[] {"cublas", "nvidia-cublas"},
       new String[] {"cublasLt", "nvidia-cublas"},
       new String[] {"cudnn", "nvidia-cudnn"},
-      new String[] {"nccl", "nvidia-nccl"},
       new String[] {"nvJitLink", "nvidia-nvjitlink"});
 
   static List<Finding> shadowed(Facts f) {
@@ -56,13 +56,13 @@ final class LibraryChecks {
                 + "; the older one fails with 'undefined symbol: __nvJitLinkComplete_" + w.get().major() + "_" + w.get().minor() + ", version libnvJitLink.so." + w.get().major() + "' at import or first use";
             case Codes.CUDNN_VERSION_MISMATCH -> "torch checks the cuDNN it loads and fails with 'cuDNN version incompatibility: PyTorch was compiled against (" + w.get().major() + ", " + w.get().minor()
                 + ") but found runtime version (" + l.get().major() + ", " + l.get().minor() + ")', or convolutions fail";
-            default -> "an older library than torch was built and tested with: missing symbols or wrong results are possible";
+            default -> "cuBLAS then runs with an older cuBLASLt than it was built with: 'undefined symbol' errors or failing GEMMs";
           };
           String dir = lib.path().substring(0, lib.path().lastIndexOf('/'));
           out.add(new Finding(code, code.equals(Codes.LIBRARY_SHADOWED) ? Severity.WARNING : Severity.ERROR,
               "LD_LIBRARY_PATH puts " + kind[0] + " " + l.get() + " before torch's " + wheel.get().name() + " " + w.get(),
-              "torch " + e.torch().get().version() + " loads " + kind[0] + " from its pip wheel " + wheel.get().name() + " " + w.get() + " (" + wheel.get().libDir() + "). LD_LIBRARY_PATH has "
-                  + lib.path() + " (" + l.get() + "), the same major and older, and the loader takes it first: " + consequence + ".",
+              "torch " + e.torch().get().version() + " uses " + kind[0] + " from its pip wheel " + wheel.get().name() + " " + w.get() + " (" + wheel.get().libDir() + "), loaded by the wheels' own libraries "
+                  + "through their RUNPATH, which LD_LIBRARY_PATH overrides. LD_LIBRARY_PATH has " + lib.path() + " (" + l.get() + "), the same major and older, so the loader takes it: " + consequence + ".",
               e.prefix(), List.of(new Evidence(wheel.get().name(), w.get().toString(), Source.file(wheel.get().libDir())),
                   new Evidence("on LD_LIBRARY_PATH", lib.path() + " (" + l.get() + ")", lib.version().source()),
                   new Evidence("LD_LIBRARY_PATH", f.env.getOrDefault("LD_LIBRARY_PATH", ""), Source.env("LD_LIBRARY_PATH"))),

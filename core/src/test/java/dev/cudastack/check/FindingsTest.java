@@ -147,10 +147,13 @@ class FindingsTest {
 
   @Test
   void librariesOnLdLibraryPathOlderThanTorchsWheels() {
-    Scenario s = fixed().write("/opt/cuda-12.0/lib64/libcublas.so.12.0.2.224", "").write("/opt/cuda-12.0/lib64/libcudnn.so.9.0.0", "")
-        .env("LD_LIBRARY_PATH", "/opt/cuda-12.0/lib64:/usr/local/cuda-12.6/lib64");
+    Scenario s = fixed().write("/opt/cuda-12.0/lib64/libcublasLt.so.12.0.2.224", "").write("/opt/cuda-12.0/lib64/libcudnn.so.9.0.0", "")
+        .write("/opt/cuda-12.0/lib64/libcudart.so.12.0.107", "").env("LD_LIBRARY_PATH", "/opt/cuda-12.0/lib64:/usr/local/cuda-12.6/lib64");
     Diagnosis d = s.diagnose();
-    assertThat(only(d, Codes.LIBRARY_SHADOWED).explanation()).contains("nvidia-cublas-cu12 12.1.3.1").contains("/opt/cuda-12.0/lib64/libcublas.so.12.0.2.224");
+    Finding shadowed = only(d, Codes.LIBRARY_SHADOWED);
+    assertThat(shadowed.explanation()).contains("nvidia-cublas-cu12 12.1.3.1").contains("/opt/cuda-12.0/lib64/libcublasLt.so.12.0.2.224");
+    // torch's direct dependencies (cudart here) come from its DT_RPATH, which LD_LIBRARY_PATH cannot override.
+    assertThat(d.findings()).filteredOn(x -> x.code().equals(Codes.LIBRARY_SHADOWED)).hasSize(1);
     assertThat(only(d, Codes.CUDNN_VERSION_MISMATCH).explanation()).contains("compiled against (9, 1)");
     // Another major (cuDNN 8) has another file name: not loaded instead. Newer copies (the base's 12.6) are fine.
     Scenario other = Scenario.copyOf("seed-case-fixed", tmp).write("/opt/cudnn8/lib/libcudnn.so.8.9.7", "").env("LD_LIBRARY_PATH", "/opt/cudnn8/lib:/usr/local/cuda-12.6/lib64");
