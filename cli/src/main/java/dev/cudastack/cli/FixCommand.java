@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -24,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -133,7 +134,12 @@ final class FixCommand implements Callable<Integer> {
       throw new IOException("not a regular file");
     }
     String before = exists ? Files.readString(file, StandardCharsets.UTF_8) : null;
-    String after = FixScript.merge(before, block);
+    String after;
+    try {
+      after = FixScript.merge(before, block);
+    } catch (FixScript.BrokenMarkers e) {
+      throw new IOException(e.getMessage());
+    }
     if (after.equals(before)) {
       out.println("cudastack: " + file + " already has these lines; nothing changed");
       printInstalls(out, installs);
@@ -162,13 +168,22 @@ final class FixCommand implements Callable<Integer> {
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".cudastack", ".tmp");
     try {
       Files.writeString(tmp, after, StandardCharsets.UTF_8);
-      if (exists) {
-        try {
-          Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-          Files.setPosixFilePermissions(tmp, perms);
-        } catch (UnsupportedOperationException e) {
-          // not a POSIX file system: keep the default permissions
+      try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        c.force(true);
+      }
+      try {
+        if (exists) {
+          Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
+          try {
+            Files.setOwner(tmp, Files.getOwner(file));
+          } catch (IOException e) {
+            // not allowed to give it away (not root): it stays ours, which it was if we could write it
+          }
+        } else {
+          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
         }
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: keep the default permissions
       }
       try {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -179,8 +194,11 @@ final class FixCommand implements Callable<Integer> {
       Files.deleteIfExists(tmp);
     }
     out.println("cudastack: " + (exists ? "updated " : "wrote ") + file + (backup == null ? "" : " (the previous version is in " + backup + ")"));
-    if (ownFile) {
-      out.println("cudastack: it runs when the environment is activated; re-activate it (or source the file) to apply it now");
+    if (ownFile && file.toString().contains("/etc/conda/activate.d/")) {
+      out.println("cudastack: conda runs it at each activation; re-activate the environment (or source the file) to apply it now."
+          + " Deactivation does not undo it: remove the file to stop it");
+    } else if (ownFile) {
+      out.println("cudastack: source it after activating the environment (or add '. " + file + "' to its bin/activate)");
     } else {
       out.println("cudastack: open a new shell (or source " + file + ") to apply it");
     }

@@ -40,8 +40,10 @@ public final class Checks {
     Facts f;
     try {
       f = new Facts(s, kb);
-    } catch (KbException | RuntimeException e) {
+    } catch (KbException e) {
       return new Diagnosis(List.of(), List.of(), List.of(), List.of("no checks ran: the knowledge base could not be read (" + e.getMessage() + ")"));
+    } catch (RuntimeException e) {
+      return new Diagnosis(List.of(), List.of(), List.of(), List.of("no checks ran: the snapshot holds data they cannot read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")"));
     }
     List<Finding> all = new ArrayList<>();
     for (Entry e : REGISTRY) {

@@ -202,8 +202,10 @@ final class DriverChecks {
     List<Finding> out = new ArrayList<>();
     List<String> ld = List.of(f.env.getOrDefault("LD_LIBRARY_PATH", "").split(":"));
     for (DriverInfo.CompatLibrary c : f.s.driver().compatLibraries()) {
-      String dir = c.path().substring(0, c.path().lastIndexOf('/'));
-      boolean onPath = ld.stream().anyMatch(d -> d.equals(dir) || d.endsWith("/compat") && dir.endsWith("/compat"));
+      String dir = c.path().lastIndexOf('/') > 0 ? c.path().substring(0, c.path().lastIndexOf('/')) : "/";
+      // The probe names the compat directory by its real path; LD_LIBRARY_PATH may name it through
+      // the /usr/local/cuda link: compare the toolkit-relative tail as well.
+      boolean onPath = ld.stream().anyMatch(d -> sameDir(d, dir) || sameDir(d, "/usr/local/cuda/compat") && dir.startsWith("/usr/local/cuda") && dir.endsWith("/compat"));
       if (!onPath) {
         continue;
       }
@@ -226,7 +228,17 @@ final class DriverChecks {
   }
 
   private static String without(List<String> ld, String dir) {
-    return String.join(":", ld.stream().filter(d -> !d.isBlank() && !d.equals(dir) && !d.endsWith("/compat")).toList());
+    return String.join(":", ld.stream().filter(d -> !d.isBlank() && !sameDir(d, dir) && !(sameDir(d, "/usr/local/cuda/compat") && dir.endsWith("/compat"))).toList());
+  }
+
+  /** The same directory as written in a path list: trailing slashes and "//" do not matter. */
+  static boolean sameDir(String a, String b) {
+    return norm(a).equals(norm(b));
+  }
+
+  private static String norm(String d) {
+    String n = d.strip().replaceAll("/+", "/");
+    return n.length() > 1 && n.endsWith("/") ? n.substring(0, n.length() - 1) : n;
   }
 
   static List<Finding> dedupe(List<Finding> in) {

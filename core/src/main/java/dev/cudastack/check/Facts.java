@@ -55,11 +55,7 @@ final class Facts {
   }
 
   /** An installed toolkit with nvcc's release ("12.6") and the full version. */
-  record Toolkit(String path, String release, String version, boolean hasNvcc, Source source) {
-    int major() {
-      return Integer.parseInt(release.substring(0, release.indexOf('.')));
-    }
-  }
+  record Toolkit(String path, String release, String version, boolean hasNvcc, Source source) {}
 
   /** A Python environment the checks look at, with torch (if any) and what the KB knows of it. */
   record Env(PythonEnv env, Optional<TorchBuild> torch, Optional<Torch.Match> kbTorch, boolean active) {
@@ -82,7 +78,7 @@ final class Facts {
 
     /** torch's CUDA as major.minor ("12.1"), for CUDA builds. */
     Optional<String> torchCuda() {
-      return torch.map(TorchBuild::cuda).filter(c -> c != null && !c.isBlank());
+      return torch.map(TorchBuild::cuda).filter(c -> c != null && !c.isBlank() && leading(c) != null);
     }
   }
 
@@ -113,7 +109,7 @@ final class Facts {
     this.gpus = gpus(s.gpus(), kb);
     List<Toolkit> tks = new ArrayList<>();
     for (ToolkitInfo.ToolkitInstall t : s.toolkits().installs()) {
-      Optional<String> release = t.nvccVersion().get().or(() -> t.version().get()).map(Facts::majorMinor);
+      Optional<String> release = t.nvccVersion().get().or(() -> t.version().get()).map(Facts::majorMinor).filter(r -> Version.parse(r).isPresent());
       release.ifPresent(r -> tks.add(new Toolkit(t.path(), r, t.nvccVersion().get().or(() -> t.version().get()).orElse(r), t.hasNvcc(),
           t.nvccVersion().isFound() ? t.nvccVersion().source() : t.version().source())));
     }
@@ -181,19 +177,39 @@ final class Facts {
     return List.copyOf(out);
   }
 
-  /** "12.6.77" → "12.6"; "12" → "12.0". */
+  /** "12.6.77" → "12.6"; "12" → "12.0"; "13.3.0-ubuntu1" → "13.3". Unreadable text is returned as it is. */
   static String majorMinor(String v) {
-    Optional<Version> p = Version.parse(v.strip());
-    return p.map(x -> x.major() + "." + x.minor()).orElse(v.strip());
+    Version p = leading(v);
+    return p == null ? v.strip() : p.major() + "." + p.minor();
   }
 
-  /** "12.6" < "12.10": compares as versions. */
+  /** The leading dotted number of a version as tools print them ("13.3.0-6ubuntu2" → 13.3.0), or null. */
+  static Version leading(String v) {
+    if (v == null) {
+      return null;
+    }
+    String t = v.strip();
+    int end = 0;
+    while (end < t.length() && (Character.isDigit(t.charAt(end)) || t.charAt(end) == '.' && end + 1 < t.length() && Character.isDigit(t.charAt(end + 1)))) {
+      end++;
+    }
+    return end == 0 ? null : Version.parse(t.substring(0, end)).orElse(null);
+  }
+
+  /** "12.6" < "12.10": compares as versions (by their leading numbers); unreadable sorts first. */
   static int compare(String a, String b) {
-    return Version.of(a).compareTo(Version.of(b));
+    Version x = leading(a);
+    Version y = leading(b);
+    if (x == null || y == null) {
+      return x == null ? (y == null ? 0 : -1) : 1;
+    }
+    return x.compareTo(y);
   }
 
+  /** The major of a version ("13.3.0-ubuntu" → 13), or -1 when unreadable. */
   static int major(String v) {
-    return (int) Version.of(v).major();
+    Version x = leading(v);
+    return x == null ? -1 : (int) x.major();
   }
 
   /** Frameworks in an environment that compile CUDA code on this machine (at install or first use). */

@@ -58,7 +58,7 @@ final class LibraryChecks {
                 + ") but found runtime version (" + l.get().major() + ", " + l.get().minor() + ")', or convolutions fail";
             default -> "cuBLAS then runs with an older cuBLASLt than it was built with: 'undefined symbol' errors or failing GEMMs";
           };
-          String dir = lib.path().substring(0, lib.path().lastIndexOf('/'));
+          String dir = lib.path().lastIndexOf('/') > 0 ? lib.path().substring(0, lib.path().lastIndexOf('/')) : "/";
           out.add(new Finding(code, code.equals(Codes.LIBRARY_SHADOWED) ? Severity.WARNING : Severity.ERROR,
               "LD_LIBRARY_PATH puts " + kind[0] + " " + l.get() + " before torch's " + wheel.get().name() + " " + w.get(),
               "torch " + e.torch().get().version() + " uses " + kind[0] + " from its pip wheel " + wheel.get().name() + " " + w.get() + " (" + wheel.get().libDir() + "), loaded by the wheels' own libraries "
@@ -77,7 +77,7 @@ final class LibraryChecks {
   private static String without(String ld, String dir) {
     List<String> keep = new ArrayList<>();
     for (String d : ld.split(":")) {
-      if (!d.isBlank() && !d.equals(dir)) {
+      if (!d.isBlank() && !DriverChecks.sameDir(d, dir)) {
         keep.add(d);
       }
     }

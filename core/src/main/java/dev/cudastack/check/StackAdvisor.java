@@ -26,8 +26,9 @@ final class StackAdvisor {
   private record Candidate(Torch.Release release, Torch.Patch patch, Torch.Variant variant, int toolkitScore, boolean nativeFit, boolean sameMajor, boolean sass) {}
 
   static Optional<Proposal> propose(Facts f, Facts.Env e, List<Finding> findings) throws KbException {
-    boolean broken = findings.stream().anyMatch(x -> x.subject().equals(e.prefix()) && x.severity() == Severity.ERROR)
-        || findings.stream().anyMatch(x -> x.code().equals(Codes.WRONG_NVCC_ON_PATH) || x.code().equals(Codes.NVCC_TORCH_MAJOR_MISMATCH) || x.code().equals(Codes.HOST_COMPILER_TOO_NEW) && x.severity() == Severity.ERROR);
+    boolean broken = findings.stream().anyMatch(x -> x.subject().equals(e.prefix())
+            && (x.severity() == Severity.ERROR || x.code().equals(Codes.WRONG_NVCC_ON_PATH) || x.code().equals(Codes.NVCC_TORCH_MAJOR_MISMATCH)))
+        || findings.stream().anyMatch(x -> x.code().equals(Codes.HOST_COMPILER_TOO_NEW) && x.severity() == Severity.ERROR);
     if (!broken || e.torch().isEmpty() || f.driverVersion.isEmpty()) {
       return Optional.empty();
     }
@@ -52,6 +53,13 @@ final class StackAdvisor {
         notes.add("no official torch build in the knowledge base runs on driver " + f.driverVersion.get() + " with these GPUs and Python " + python);
         return Optional.of(new Proposal(e.prefix(), torchVersion, false, String.join("; ", keepProblems), null, null, List.of(), List.of(), notes));
       }
+      boolean onlyToolkit = keepProblems.stream().allMatch(x -> x.endsWith("cannot build"));
+      if (onlyToolkit && c.get().toolkitScore() == 0) {
+        // Another torch would not give extension builds a toolkit either: keep torch, install a toolkit.
+        notes.add("another torch build would not help: no installed toolkit fits any of them either");
+        changed = false;
+        why = "torch " + torchVersion + " runs here; extension builds need a CUDA " + torchCuda + " toolkit";
+      } else {
       changed = true;
       patch = c.get().patch();
       chosenVariant = c.get().variant();
@@ -61,6 +69,7 @@ final class StackAdvisor {
       why = "torch " + e.torch().get().version() + " cannot stay: " + String.join("; ", keepProblems) + ". torch " + torchVersion + " runs on driver " + f.driverVersion.get()
           + (c.get().nativeFit() ? "" : " (by minor-version compatibility)") + ", has kernels for " + String.join(", ", f.gpus.stream().filter(g -> g.cc() != null).map(g -> "sm_" + g.cc()).distinct().toList())
           + (python == null ? "" : ", supports Python " + python) + (c.get().toolkitScore() > 0 ? " and matches an installed toolkit" : "");
+      }
     }
     List<Fix> env = new ArrayList<>();
     List<Fix> installs = new ArrayList<>();
@@ -71,7 +80,7 @@ final class StackAdvisor {
         toolkit = tk.get().path();
         boolean alreadyFirst = f.extensionToolkit.filter(x -> x == tk.get()).isPresent() && f.shellToolkit.filter(x -> x == tk.get()).isPresent();
         if (!alreadyFirst) {
-          env.addAll(Fixes.toolkitFirst(f, tk.get(), "CUDA " + tk.get().release() + " for shells and extension builds (torch's CUDA is " + torchCuda + ")"));
+          env.addAll(Fixes.toolkitFirst(f, tk.get(), "CUDA " + tk.get().release() + " for shells and extension builds (torch's CUDA is " + torchCuda + ")", torchCuda));
         }
       } else if (builders) {
         installs.add(new Fix.Install("conda", List.of("cuda-toolkit=" + torchCuda), "nvidia", "a CUDA " + torchCuda + " toolkit for extension builds (none installed matches torch's CUDA major)"));
@@ -125,7 +134,9 @@ final class StackAdvisor {
       return out;
     }
     if (builders && toolkitFor(f, cuda.get()).isEmpty()) {
-      out.add("no installed toolkit of CUDA " + Facts.major(cuda.get()) + ".x accepts the host compiler, so " + String.join(", ", Facts.builders(e)) + " cannot build");
+      boolean any = f.toolkits.stream().anyMatch(t -> t.hasNvcc() && Facts.major(t.release()) == Facts.major(cuda.get()));
+      out.add((any ? "no installed toolkit of CUDA " + Facts.major(cuda.get()) + ".x accepts the host compiler"
+          : "no toolkit of CUDA " + Facts.major(cuda.get()) + ".x is installed") + ", so " + String.join(", ", Facts.builders(e)) + " cannot build");
     }
     if (bnb && bnbFor(f, e, e.torch().get().version(), cuda.get()).isEmpty()) {
       out.add("no bitsandbytes release that follows torch's CUDA ships a CUDA " + cuda.get() + " binary");
@@ -248,7 +259,11 @@ final class StackAdvisor {
   }
 
   private static Optional<String> findBnb(Facts f, Facts.Env e, String torchVersion, String torchCuda) throws KbException {
-    String digits = Torch.variantOf(torchCuda).substring(2);
+    String variant = Torch.variantOf(torchCuda);
+    if (variant == null) {
+      return Optional.empty();
+    }
+    String digits = variant.substring(2);
     String python = e.env().pythonVersion().orElse(null);
     Optional<Version> tv = Optional.ofNullable(torchVersion).flatMap(Version::parse).map(Version::public_);
     List<Bnb.Release> all = f.kb.bnbReleases();

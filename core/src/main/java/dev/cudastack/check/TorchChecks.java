@@ -55,7 +55,7 @@ final class TorchChecks {
               "torch " + t.version() + " has no kernels for " + g.label(),
               "torch " + t.version() + " was compiled for " + archs.get().names() + ". " + g.label() + " has compute capability " + ArchList.dotted(g.cc())
                   + ": no SASS of that major at or below it and no PTX it could JIT, so every GPU operation fails with 'no kernel image is available for execution on the device'"
-                  + (g.cc() < archs.get().sass().first() ? " (this GPU is older than the build's oldest architecture)" : " (this GPU is newer than the build knows)") + ".",
+                  + (!archs.get().sass().isEmpty() && g.cc() < archs.get().sass().first() ? " (this GPU is older than the build's oldest architecture)" : " (this GPU is newer than the build knows)") + ".",
               e.prefix(), List.of(new Evidence("torch archs", archs.get().names(), Source.derived(archSource(e))),
                   new Evidence("compute capability of " + g.name(), ArchList.dotted(g.cc()), Source.derived(g.ccFrom()))),
               List.of()));
@@ -102,8 +102,9 @@ final class TorchChecks {
               + String.join(", ", torches.stream().filter(d -> d != wins).map(d -> d.version() + " in " + d.location()).toList())
               + ") are never imported, but pip may still resolve against them, and a user-site copy (~/.local) hides the environment's own. Remove the copies you do not use.",
           e.prefix(), ev,
-          torches.stream().filter(d -> d != wins).map(d -> (Fix) new Fix.RunCommand(List.of("python", "-m", "pip", "uninstall", "--yes", "torch"),
-              "remove torch " + d.version() + " from " + d.location() + " (run with the interpreter that owns it)")).toList()));
+          wins.location().startsWith(e.prefix() + "/") ? List.of()
+              : List.of(new Fix.RunCommand(List.of(e.prefix() + "/bin/python", "-m", "pip", "uninstall", "--yes", "torch"),
+                  "remove the copy that hides the environment's own: pip uninstalls the one Python imports, torch " + wins.version() + " in " + wins.location()))));
     }
     return out;
   }
@@ -159,13 +160,15 @@ final class TorchChecks {
         }
         if (pinned == null && name.equals("xformers")) {
           for (var x : f.kb.xformers()) {
-            if (dev.cudastack.kb.VersionRange.of(x.versions()).contains(dev.cudastack.kb.Version.of(d.get().version()))) {
+            java.util.Optional<dev.cudastack.kb.Version> xv = dev.cudastack.kb.Version.parse(d.get().version());
+            if (xv.isPresent() && f.range(x.versions()).contains(xv.get())) {
               pinned = x.torch();
               from = "knowledge base: xformers " + x.versions() + " wheels are built against torch " + x.torch() + " (" + x.source() + ")";
             }
           }
         }
-        if (pinned == null || torchPublic.equals(pinned) || (pinned.split("\\.").length == 2 && torchPublic.startsWith(pinned + "."))) {
+        String pinnedPublic = pinned == null ? null : pinned.contains("+") ? pinned.substring(0, pinned.indexOf('+')) : pinned;
+        if (pinned == null || torchPublic.equals(pinnedPublic) || (pinnedPublic.split("\\.").length == 2 && torchPublic.startsWith(pinnedPublic + "."))) {
           continue;
         }
         out.add(new Finding(Codes.EXTENSION_TORCH_MISMATCH, Severity.ERROR,

@@ -83,14 +83,19 @@ public final class FixScript {
     StringBuilder b = new StringBuilder();
     b.append(BEGIN).append('\n');
     for (String h : header) {
-      b.append("# ").append(h).append('\n');
+      b.append("# ").append(comment(h)).append('\n');
     }
     for (Fix f : fixes) {
-      b.append("# ").append(f.why()).append('\n');
+      b.append("# ").append(comment(f.why())).append('\n');
       b.append(line(f, shell)).append('\n');
     }
     b.append(END).append('\n');
     return b.toString();
+  }
+
+  /** Comment text on one line: a newline in a value from the machine must not start a command. */
+  private static String comment(String s) {
+    return s.replace('\r', ' ').replace('\n', ' ');
   }
 
   static String line(Fix f, Shell shell) {
@@ -121,24 +126,58 @@ public final class FixScript {
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
+  /** The file's markers are broken (a BEGIN without its END, two blocks, ...): refuse to edit it. */
+  public static final class BrokenMarkers extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BrokenMarkers(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /**
    * The file's new content: {@code existing} with its marked block replaced by {@code block}, or
    * with the block appended (after a blank line) when it has none. Null existing = a new file.
+   * Markers count only as whole lines, and only as one BEGIN line followed by one END line;
+   * anything else is refused rather than guessed, so no line of the user's is ever cut.
    */
-  public static String merge(String existing, String block) {
+  public static String merge(String existing, String block) throws BrokenMarkers {
     if (existing == null || existing.isEmpty()) {
       return block;
     }
-    int begin = existing.indexOf(BEGIN);
-    int end = begin < 0 ? -1 : existing.indexOf(END, begin);
-    if (begin >= 0 && end >= 0) {
-      int after = end + END.length();
-      if (after < existing.length() && existing.charAt(after) == '\n') {
-        after++;
+    List<String> lines = new ArrayList<>(List.of(existing.split("\n", -1)));
+    int begin = -1;
+    int end = -1;
+    int begins = 0;
+    int ends = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i).strip();
+      if (l.equals(BEGIN)) {
+        begins++;
+        begin = i;
+      } else if (l.equals(END)) {
+        ends++;
+        end = i;
       }
-      return existing.substring(0, begin) + block + existing.substring(after);
     }
-    return existing + (existing.endsWith("\n") ? "" : "\n") + "\n" + block;
+    if (begins == 0 && ends == 0) {
+      return existing + (existing.endsWith("\n") ? "" : "\n") + "\n" + block;
+    }
+    if (begins != 1 || ends != 1 || end < begin) {
+      throw new BrokenMarkers("its cudastack markers are not one '" + BEGIN + "' line followed by one '" + END + "' line; fix or remove them by hand");
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < begin; i++) {
+      out.append(lines.get(i)).append('\n');
+    }
+    out.append(block);
+    for (int i = end + 1; i < lines.size(); i++) {
+      out.append(lines.get(i));
+      if (i < lines.size() - 1) {
+        out.append('\n');
+      }
+    }
+    return out.toString();
   }
 
   /**

@@ -226,6 +226,15 @@ class FindingsTest {
   }
 
   @Test
+  void oddVersionsInTheTreeSkipNoCheck() {
+    // torch/version.py with cuda = 'None' as a string, and a toolkit whose version file says nothing useful.
+    Scenario s = fixed().torch("2.5.1+cu121", "None").write("/usr/local/cuda-10.1/version.txt", "CUDA Version unknown\n");
+    Diagnosis d = s.diagnose();
+    assertThat(d.notes()).as("checks skipped").isEmpty();
+    assertThat(codes(d)).doesNotContain(Codes.NVCC_TORCH_MINOR_MISMATCH);
+  }
+
+  @Test
   void everyCodeIsInTheCatalog() throws Exception {
     String catalog = java.nio.file.Files.readString(Path.of("../docs/findings.md"));
     for (String code : Codes.ALL) {
