@@ -175,16 +175,41 @@ public record DeviceCode(int fatbins, int fatbinsWithCode, List<Arch> archs, Lis
       }
     }
     int runnable = 0;
+    int counted = fatbinsWithCode;
     for (Signature sig : signatures) {
+      boolean any = false;
       for (String n : sig.archs()) {
         if (ok.contains(n)) {
-          runnable += sig.fatbins();
+          any = true;
           break;
         }
       }
+      if (any) {
+        runnable += sig.fatbins();
+      } else if (deviceLinkStub(sig)) {
+        counted -= sig.fatbins();
+      }
     }
-    boolean supported = fatbinsWithCode == 0 || runnable >= Math.ceil(fatbinsWithCode * SUPPORTED_SHARE);
-    return new Verdict(cc, runnable, fatbinsWithCode, List.copyOf(ok), supported);
+    boolean supported = counted <= 0 || runnable >= Math.ceil(counted * SUPPORTED_SHARE);
+    return new Verdict(cc, runnable, counted, List.copyOf(ok), supported);
+  }
+
+  /**
+   * `nvcc -shared` adds a device-link fat binary with SASS for each architecture and no PTX beside
+   * the translation unit's own (same SASS plus PTX). A GPU served by that PTX does not need the
+   * stub: it is left out of the count.
+   */
+  private boolean deviceLinkStub(Signature sig) {
+    if (sig.archs().stream().anyMatch(a -> a.startsWith("compute_"))) {
+      return false;
+    }
+    for (Signature other : signatures) {
+      if (other != sig && other.archs().stream().anyMatch(a -> a.startsWith("compute_"))
+          && other.archs().stream().filter(a -> a.startsWith("sm_")).toList().equals(sig.archs())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean runs(Arch a, int cc, String maxPtxIsa) {

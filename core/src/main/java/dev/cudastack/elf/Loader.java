@@ -1,0 +1,312 @@
+package dev.cudastack.elf;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Which file the dynamic loader (glibc's ld.so) would map for each DT_NEEDED of a binary, and
+ * why, following its search order: DT_RPATH — only when the object has no DT_RUNPATH, and
+ * inherited from the objects that loaded it — then LD_LIBRARY_PATH, then the object's own
+ * DT_RUNPATH (not inherited), then /etc/ld.so.cache, then the default directories; a library
+ * already loaded under that SONAME is reused. $ORIGIN, $LIB and $PLATFORM are expanded. Then
+ * every undefined versioned symbol is looked up in the library that would provide it. Nothing is
+ * loaded or run: files are only read.
+ */
+public final class Loader {
+  /** The filesystem seen from the inspected root (the --root seam). */
+  public interface Fs {
+    /** The path after symlinks, if a regular file exists there. */
+    Optional<String> file(String machinePath);
+
+    /** The host path to read for a machine path (after {@link #file}). */
+    Path host(String machinePath);
+  }
+
+  /** One library loaded: what was asked for, by whom, the file chosen and how it was found. */
+  public record Load(String needed, String by, String path, String how) {}
+
+  /** A library no search found. */
+  public record Missing(String needed, String by, List<String> searched) {
+    public Missing {
+      searched = List.copyOf(searched);
+    }
+  }
+
+  /** An undefined versioned symbol its provider does not define. */
+  public record Unresolved(String object, String symbol, String version, String provider, String providerDefines) {}
+
+  /** The whole plan for one binary. */
+  public record Plan(String root, List<Load> loads, List<Missing> missing, List<Unresolved> unresolved, List<String> problems) {
+    public Plan {
+      loads = List.copyOf(loads);
+      missing = List.copyOf(missing);
+      unresolved = List.copyOf(unresolved);
+      problems = List.copyOf(problems);
+    }
+
+    public Optional<Load> load(String soname) {
+      return loads.stream().filter(l -> l.needed().equals(soname)).findFirst();
+    }
+  }
+
+  private static final int MAX_OBJECTS = 2000;
+  private final Fs fs;
+  private final List<String> ldLibraryPath;
+  private final Map<String, List<String>> cache;
+  private final List<String> defaults;
+  private final String lib;
+
+  /**
+   * @param ldLibraryPath the LD_LIBRARY_PATH value (null or empty: none)
+   * @param cache ld.so.cache: library name → paths, in the cache's order
+   * @param defaults the default directories, in order
+   * @param lib what $LIB expands to ("lib/x86_64-linux-gnu" on Debian, "lib64" elsewhere)
+   */
+  public Loader(Fs fs, String ldLibraryPath, Map<String, List<String>> cache, List<String> defaults, String lib) {
+    this.fs = fs;
+    List<String> ld = new ArrayList<>();
+    if (ldLibraryPath != null) {
+      for (String d : ldLibraryPath.split("[:;]")) {
+        // An empty entry means the current directory; it is not followed here.
+        if (!d.isBlank()) {
+          ld.add(d);
+        }
+      }
+    }
+    this.ldLibraryPath = List.copyOf(ld);
+    this.cache = Map.copyOf(cache);
+    this.defaults = List.copyOf(defaults);
+    this.lib = lib;
+  }
+
+  /** An object in the simulated process: its ELF facts, its path, and the object that loaded it. */
+  private record Obj(String path, ElfFile elf, Obj loader) {}
+
+  /** Simulates loading {@code machinePath}; {@code symbols} also checks versioned symbols (reads every dynamic symbol table). */
+  public Plan plan(String machinePath, boolean symbols) {
+    List<Load> loads = new ArrayList<>();
+    List<Missing> missing = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    Map<String, Obj> bySoname = new LinkedHashMap<>();
+    Map<String, Obj> byPath = new HashMap<>();
+    Optional<Obj> root = open(machinePath, null, symbols, problems);
+    if (root.isEmpty()) {
+      return new Plan(machinePath, loads, missing, List.of(), problems);
+    }
+    Deque<Obj> queue = new ArrayDeque<>();
+    queue.add(root.get());
+    register(root.get(), bySoname, byPath);
+    Map<Obj, Map<String, Obj>> providers = new HashMap<>();
+    while (!queue.isEmpty() && byPath.size() < MAX_OBJECTS) {
+      Obj o = queue.poll();
+      Map<String, Obj> mine = new LinkedHashMap<>();
+      providers.put(o, mine);
+      for (String needed : o.elf().needed()) {
+        Obj already = bySoname.get(needed);
+        if (already != null) {
+          mine.put(needed, already);
+          continue;
+        }
+        List<String> searched = new ArrayList<>();
+        Optional<String[]> found = search(o, needed, searched);
+        if (found.isEmpty()) {
+          missing.add(new Missing(needed, o.path(), searched));
+          continue;
+        }
+        String path = found.get()[0];
+        Obj loaded = byPath.get(path);
+        if (loaded == null) {
+          Optional<Obj> opened = open(path, o, symbols, problems);
+          if (opened.isEmpty()) {
+            missing.add(new Missing(needed, o.path(), searched));
+            continue;
+          }
+          loaded = opened.get();
+          register(loaded, bySoname, byPath);
+          queue.add(loaded);
+        }
+        bySoname.putIfAbsent(needed, loaded);
+        mine.put(needed, loaded);
+        loads.add(new Load(needed, o.path(), path, found.get()[1]));
+      }
+    }
+    List<Unresolved> unresolved = symbols ? unresolved(providers) : List.of();
+    return new Plan(machinePath, loads, missing, unresolved, problems);
+  }
+
+  private static void register(Obj o, Map<String, Obj> bySoname, Map<String, Obj> byPath) {
+    byPath.put(o.path(), o);
+    if (o.elf().soname() != null) {
+      bySoname.putIfAbsent(o.elf().soname(), o);
+    }
+  }
+
+  private Optional<Obj> open(String path, Obj loader, boolean symbols, List<String> problems) {
+    Optional<String> real = fs.file(path);
+    if (real.isEmpty()) {
+      problems.add(path + ": no such file");
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Obj(path, ElfFile.read(fs.host(real.get()), symbols), loader));
+    } catch (ElfFile.NotElf e) {
+      problems.add(path + ": " + e.getMessage());
+    } catch (IOException e) {
+      problems.add(path + ": cannot read (" + e.getMessage() + ")");
+    }
+    return Optional.empty();
+  }
+
+  /** The file for one DT_NEEDED and how it was found: [path, how]. */
+  private Optional<String[]> search(Obj o, String needed, List<String> searched) {
+    if (needed.contains("/")) {
+      return fs.file(needed).isPresent() ? Optional.of(new String[] {needed, "a path in DT_NEEDED"}) : Optional.empty();
+    }
+    if (o.elf().runpath().isEmpty()) {
+      for (Obj l = o; l != null; l = l.loader()) {
+        if (!l.elf().runpath().isEmpty()) {
+          continue; // an object with RUNPATH contributes no RPATH
+        }
+        for (String d : l.elf().rpath()) {
+          String dir = expand(d, l.path());
+          Optional<String> hit = in(dir, needed, searched);
+          if (hit.isPresent()) {
+            return Optional.of(new String[] {hit.get(), "DT_RPATH of " + name(l.path()) + " (" + d + (d.equals(dir) ? "" : " = " + dir) + ")"});
+          }
+        }
+      }
+    }
+    for (String dir : ldLibraryPath) {
+      Optional<String> hit = in(dir, needed, searched);
+      if (hit.isPresent()) {
+        return Optional.of(new String[] {hit.get(), "LD_LIBRARY_PATH (" + dir + ")"});
+      }
+    }
+    for (String d : o.elf().runpath()) {
+      String dir = expand(d, o.path());
+      Optional<String> hit = in(dir, needed, searched);
+      if (hit.isPresent()) {
+        return Optional.of(new String[] {hit.get(), "DT_RUNPATH of " + name(o.path()) + " (" + d + (d.equals(dir) ? "" : " = " + dir) + ")"});
+      }
+    }
+    for (String p : cache.getOrDefault(needed, List.of())) {
+      searched.add("ld.so.cache → " + p);
+      if (fs.file(p).isPresent() && is64(p)) {
+        return Optional.of(new String[] {p, "/etc/ld.so.cache"});
+      }
+    }
+    for (String dir : defaults) {
+      Optional<String> hit = in(dir, needed, searched);
+      if (hit.isPresent()) {
+        return Optional.of(new String[] {hit.get(), "default directory " + dir});
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> in(String dir, String needed, List<String> searched) {
+    String p = (dir.endsWith("/") ? dir : dir + "/") + needed;
+    searched.add(p);
+    // A file of another class (32-bit) is skipped, as the loader does.
+    return fs.file(p).isPresent() && is64(p) ? Optional.of(p) : Optional.empty();
+  }
+
+  private boolean is64(String path) {
+    try (var ch = java.nio.channels.FileChannel.open(fs.host(fs.file(path).orElse(path)))) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(5);
+      return ch.read(b) == 5 && b.get(0) == 0x7f && b.get(1) == 'E' && b.get(2) == 'L' && b.get(3) == 'F' && b.get(4) == 2;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** $ORIGIN (the object's directory), $LIB and $PLATFORM, in both spellings. */
+  private String expand(String d, String objectPath) {
+    String origin = objectPath.lastIndexOf('/') > 0 ? objectPath.substring(0, objectPath.lastIndexOf('/')) : "/";
+    String out = d.replace("${ORIGIN}", origin).replace("$ORIGIN", origin).replace("${LIB}", lib).replace("$LIB", lib)
+        .replace("${PLATFORM}", "x86_64").replace("$PLATFORM", "x86_64");
+    return normalize(out);
+  }
+
+  /** "/a/b/../../c" → "/c", textually (as the loader builds the path it opens). */
+  static String normalize(String p) {
+    Deque<String> parts = new ArrayDeque<>();
+    for (String s : p.split("/")) {
+      if (s.isEmpty() || s.equals(".")) {
+        continue;
+      }
+      if (s.equals("..")) {
+        parts.pollLast();
+      } else {
+        parts.addLast(s);
+      }
+    }
+    return "/" + String.join("/", parts);
+  }
+
+  private static String name(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  /** For each object, each undefined versioned symbol must be defined, in that version, by the library its version need names. */
+  private static List<Unresolved> unresolved(Map<Obj, Map<String, Obj>> providers) {
+    List<Unresolved> out = new ArrayList<>();
+    Map<Obj, Set<String>> definedCache = new HashMap<>();
+    for (Map.Entry<Obj, Map<String, Obj>> e : providers.entrySet()) {
+      Obj o = e.getKey();
+      Map<String, String> versionToFile = new HashMap<>();
+      for (ElfFile.VersionNeed n : o.elf().versionsNeeded()) {
+        for (String v : n.versions()) {
+          versionToFile.put(v, n.file());
+        }
+      }
+      for (ElfFile.Symbol s : o.elf().symbols()) {
+        if (s.defined() || s.version() == null) {
+          continue;
+        }
+        String file = versionToFile.get(s.version());
+        Obj provider = file == null ? null : e.getValue().get(file);
+        if (provider == null) {
+          continue; // a missing library is reported as such
+        }
+        Set<String> defined = definedCache.computeIfAbsent(provider, p -> {
+          Set<String> d = new HashSet<>();
+          for (ElfFile.Symbol ps : p.elf().symbols()) {
+            if (ps.defined()) {
+              d.add(ps.name() + "@" + ps.version());
+            }
+          }
+          return d;
+        });
+        if (!defined.contains(s.name() + "@" + s.version())) {
+          out.add(new Unresolved(o.path(), s.name(), s.version(), provider.path(), similar(provider, s.name())));
+        }
+      }
+    }
+    out.sort((a, b) -> a.object().equals(b.object()) ? a.symbol().compareTo(b.symbol()) : a.object().compareTo(b.object()));
+    return out;
+  }
+
+  /** What the provider defines that looks like the missing symbol ("__nvJitLinkComplete_12_1"), for the explanation. */
+  private static String similar(Obj provider, String symbol) {
+    String stem = symbol.replaceAll("_\\d+(_\\d+)*$", "");
+    List<String> like = new ArrayList<>();
+    for (ElfFile.Symbol s : provider.elf().symbols()) {
+      if (s.defined() && !s.name().equals(symbol) && s.name().startsWith(stem)) {
+        like.add(s.name());
+      }
+    }
+    like.sort(null);
+    return like.isEmpty() ? "" : like.size() > 3 ? String.join(", ", like.subList(like.size() - 3, like.size())) : String.join(", ", like);
+  }
+}

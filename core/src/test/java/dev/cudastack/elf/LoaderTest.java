@@ -1,0 +1,178 @@
+package dev.cudastack.elf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cudastack.testing.Toolchain;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real shared objects built here with gcc — chosen SONAMEs, DT_RPATH or DT_RUNPATH, versioned
+ * symbols from a version script — read by the ELF reader and run through the loader simulation,
+ * including the nvJitLink case: a torch-like library finds its direct dependency through its
+ * RPATH, but that library's RUNPATH loses to LD_LIBRARY_PATH, where an older copy lacks a
+ * versioned symbol.
+ */
+class LoaderTest {
+  @TempDir static Path dir;
+  static Path gcc;
+
+  /** A wheel-like tree: wheel/{libnvj.so.12 (defines ..._12_1 and _12_4), libcsp.so.12 (RUNPATH $ORIGIN)}, torch/libtc.so (RPATH $ORIGIN/../wheel), old/libnvj.so.12 (only _12_1). */
+  @BeforeAll
+  static void build() {
+    Optional<Path> g = Toolchain.gcc();
+    assumeTrue(g.isPresent(), "no gcc on this machine: the loader tests build their libraries with it");
+    gcc = g.get();
+    Toolchain.write(dir, "nvj.map", "libnvj.so.12 { global: nvjComplete_12_1; nvjComplete_12_4; local: *; };\n");
+    Toolchain.write(dir, "nvj_old.map", "libnvj.so.12 { global: nvjComplete_12_1; local: *; };\n");
+    Toolchain.write(dir, "nvj.c", "int nvjComplete_12_1(void) { return 121; }\nint nvjComplete_12_4(void) { return 124; }\n");
+    Toolchain.write(dir, "nvj_old.c", "int nvjComplete_12_1(void) { return 121; }\n");
+    Toolchain.write(dir, "csp.c", "int nvjComplete_12_4(void);\nint cspSolve(void) { return nvjComplete_12_4(); }\n");
+    Toolchain.write(dir, "tc.c", "int cspSolve(void);\nint tcRun(void) { return cspSolve(); }\n");
+    mkdirs("wheel", "old", "torch", "both");
+    cc("-shared", "-fPIC", "-o", "wheel/libnvj.so.12", "nvj.c", "-Wl,-soname,libnvj.so.12", "-Wl,--version-script=nvj.map");
+    cc("-shared", "-fPIC", "-o", "old/libnvj.so.12", "nvj_old.c", "-Wl,-soname,libnvj.so.12", "-Wl,--version-script=nvj_old.map");
+    cc("-shared", "-fPIC", "-o", "wheel/libcsp.so.12", "csp.c", "-Wl,-soname,libcsp.so.12", "wheel/libnvj.so.12", "-Wl,--enable-new-dtags,-rpath,$ORIGIN");
+    cc("-shared", "-fPIC", "-o", "torch/libtc.so", "tc.c", "-Wl,-soname,libtc.so", "wheel/libcsp.so.12", "-Wl,--disable-new-dtags,-rpath,$ORIGIN/../wheel");
+    // RPATH is inherited by the objects a library loads, unless they have a RUNPATH of their own.
+    Toolchain.write(dir, "child.c", "int cspSolve(void);\nint childRun(void) { return cspSolve(); }\n");
+    Toolchain.write(dir, "child2.c", "int cspSolve(void);\nint child2Run(void) { return cspSolve(); }\n");
+    Toolchain.write(dir, "parent.c", "int childRun(void);\nint child2Run(void);\nint parentRun(void) { return childRun() + child2Run(); }\n");
+    cc("-shared", "-fPIC", "-o", "both/libchild.so", "child.c", "-Wl,-soname,libchild.so", "wheel/libcsp.so.12", "-Wl,--enable-new-dtags,-rpath,/nowhere");
+    cc("-shared", "-fPIC", "-o", "both/libchild2.so", "child2.c", "-Wl,-soname,libchild2.so", "wheel/libcsp.so.12");
+    cc("-shared", "-fPIC", "-o", "torch/libparent.so", "parent.c", "both/libchild.so", "both/libchild2.so", "-Wl,--disable-new-dtags,-rpath,$ORIGIN/../both:$ORIGIN/../wheel");
+  }
+
+  private static void mkdirs(String... names) {
+    for (String n : names) {
+      try {
+        Files.createDirectories(dir.resolve(n));
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private static void cc(String... args) {
+    List<String> argv = new ArrayList<>(List.of(gcc.toString()));
+    argv.addAll(List.of(args));
+    Toolchain.run(dir, argv);
+  }
+
+  /** The host filesystem, as the loader's seam. */
+  static Loader.Fs host() {
+    return new Loader.Fs() {
+      @Override
+      public Optional<String> file(String p) {
+        Path path = Path.of(p);
+        try {
+          return Files.isRegularFile(path) ? Optional.of(path.toRealPath().toString()) : Optional.empty();
+        } catch (java.io.IOException e) {
+          return Optional.empty();
+        }
+      }
+
+      @Override
+      public Path host(String p) {
+        return Path.of(p);
+      }
+    };
+  }
+
+  private static Loader loader(String ld) {
+    return new Loader(host(), ld, Map.of(), List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"), "lib/x86_64-linux-gnu");
+  }
+
+  @Test
+  void theReaderSeesSonamesPathsAndVersions() throws Exception {
+    ElfFile nvj = ElfFile.read(dir.resolve("wheel/libnvj.so.12"), true);
+    assertThat(nvj.soname()).isEqualTo("libnvj.so.12");
+    assertThat(nvj.versionsDefined()).containsExactly("libnvj.so.12");
+    assertThat(nvj.symbols()).contains(new ElfFile.Symbol("nvjComplete_12_4", "libnvj.so.12", true));
+    ElfFile csp = ElfFile.read(dir.resolve("wheel/libcsp.so.12"), true);
+    assertThat(csp.runpath()).containsExactly("$ORIGIN");
+    assertThat(csp.rpath()).isEmpty();
+    assertThat(csp.needed()).contains("libnvj.so.12");
+    assertThat(csp.versionsNeeded()).anySatisfy(n -> {
+      assertThat(n.file()).isEqualTo("libnvj.so.12");
+      assertThat(n.versions()).containsExactly("libnvj.so.12");
+    });
+    assertThat(csp.symbols()).contains(new ElfFile.Symbol("nvjComplete_12_4", "libnvj.so.12", false));
+    ElfFile tc = ElfFile.read(dir.resolve("torch/libtc.so"), false);
+    assertThat(tc.rpath()).containsExactly("$ORIGIN/../wheel");
+    assertThat(tc.runpath()).isEmpty();
+    assertThat(tc.symbols()).isEmpty();
+  }
+
+  @Test
+  void ldLibraryPathCannotShadowRpathButShadowsRunpath() {
+    String tc = dir.resolve("torch/libtc.so").toString();
+    Loader.Plan plan = loader(dir.resolve("old").toString()).plan(tc, true);
+    Loader.Load csp = plan.load("libcsp.so.12").orElseThrow();
+    assertThat(csp.path()).isEqualTo(dir.resolve("wheel/libcsp.so.12").toString());
+    assertThat(csp.how()).startsWith("DT_RPATH of libtc.so ($ORIGIN/../wheel = " + dir.resolve("wheel") + ")");
+    Loader.Load nvj = plan.load("libnvj.so.12").orElseThrow();
+    assertThat(nvj.path()).isEqualTo(dir.resolve("old/libnvj.so.12").toString());
+    assertThat(nvj.how()).isEqualTo("LD_LIBRARY_PATH (" + dir.resolve("old") + ")");
+    assertThat(nvj.by()).endsWith("wheel/libcsp.so.12");
+    assertThat(plan.unresolved()).singleElement().satisfies(u -> {
+      assertThat(u.symbol()).isEqualTo("nvjComplete_12_4");
+      assertThat(u.version()).isEqualTo("libnvj.so.12");
+      assertThat(u.provider()).endsWith("old/libnvj.so.12");
+      assertThat(u.providerDefines()).isEqualTo("nvjComplete_12_1");
+    });
+    // Without LD_LIBRARY_PATH, cusparse's RUNPATH finds the wheel's copy and every symbol resolves.
+    Loader.Plan clean = loader(null).plan(tc, true);
+    assertThat(clean.load("libnvj.so.12").orElseThrow().how()).startsWith("DT_RUNPATH of libcsp.so.12 ($ORIGIN");
+    assertThat(clean.unresolved()).isEmpty();
+    assertThat(clean.missing()).isEmpty();
+  }
+
+  @Test
+  void inheritedRpathStopsAtAnObjectWithRunpath() {
+    // libparent (RPATH both:wheel) loads libchild (RUNPATH /nowhere) and libchild2 (no path). libcsp is
+    // needed by both: BFS asks for it first on libchild's behalf, where the parent's RPATH does not count.
+    Loader.Plan plan = loader(null).plan(dir.resolve("torch/libparent.so").toString(), false);
+    assertThat(plan.load("libchild.so").orElseThrow().how()).startsWith("DT_RPATH of libparent.so");
+    assertThat(plan.missing()).singleElement().satisfies(m -> {
+      assertThat(m.needed()).isEqualTo("libcsp.so.12");
+      assertThat(m.by()).endsWith("both/libchild.so");
+      assertThat(m.searched()).contains("/nowhere/libcsp.so.12").noneMatch(s -> s.contains("/wheel/"));
+    });
+    // libchild2 has no RUNPATH: the parent's RPATH is inherited and finds it.
+    assertThat(plan.loads()).anySatisfy(l -> {
+      assertThat(l.needed()).isEqualTo("libcsp.so.12");
+      assertThat(l.by()).endsWith("both/libchild2.so");
+      assertThat(l.how()).startsWith("DT_RPATH of libparent.so");
+    });
+  }
+
+  @Test
+  void aNonElfFileIsAMessage() throws Exception {
+    Path fake = Toolchain.write(dir, "libfake.so", "this is not an ELF file");
+    Loader.Plan plan = loader(null).plan(fake.toString(), true);
+    assertThat(plan.problems()).singleElement().asString().contains("not a valid ELF file");
+  }
+
+  @Test
+  void theRealCudaRuntime() throws Exception {
+    Path cudart = Path.of("/usr/local/cuda-13.0/lib64/libcudart.so.13");
+    assumeTrue(Files.exists(cudart), "no CUDA 13.0 toolkit at /usr/local/cuda-13.0");
+    ElfFile e = ElfFile.read(cudart.toRealPath(), true);
+    assertThat(e.soname()).isEqualTo("libcudart.so.13");
+    assertThat(e.versionsDefined()).contains("libcudart.so.13");
+    assertThat(e.symbols()).anySatisfy(s -> {
+      assertThat(s.name()).isEqualTo("cudaRuntimeGetVersion");
+      assertThat(s.defined()).isTrue();
+      assertThat(s.version()).isEqualTo("libcudart.so.13");
+    });
+  }
+}
