@@ -24,6 +24,7 @@ public final class Main {
     cl.addSubcommand(new DoctorCommand(env));
     cl.addSubcommand(new SnapshotCommand(env));
     cl.addSubcommand(new FixCommand(env, java.time.Clock.systemDefaultZone()));
+    cl.addSubcommand(new InspectCommand(env));
     CommandLine kb = new CommandLine(new KbCommand());
     if (java.util.Arrays.asList(args).contains("kb") || java.util.Arrays.asList(args).contains("generate-completion")) {
       KbCommand.addQueries(kb);

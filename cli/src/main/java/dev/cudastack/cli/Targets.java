@@ -63,6 +63,32 @@ final class Targets {
     }
   }
 
+  /** The machine the target options describe (live or a tree, with its environment), for reading files on it. */
+  static Machine machine(TargetOptions t, Map<String, String> processEnv) throws UsageProblem {
+    if (t.snapshot != null) {
+      throw new UsageProblem("--snapshot holds facts, not files: this command reads the files themselves; use --root");
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    if (t.envFile != null) {
+      try {
+        env.putAll(EnvFile.parse(Files.readString(t.envFile, StandardCharsets.UTF_8)));
+      } catch (IOException | RuntimeException e) {
+        throw new UsageProblem("cannot read --env-file " + t.envFile + ": " + describe(e));
+      }
+    } else if (t.root == null) {
+      env.putAll(processEnv);
+    }
+    env.putAll(t.env);
+    Duration timeout = Duration.ofMillis((long) (Math.max(0.001, Math.min(600, t.probeTimeoutSeconds)) * 1000));
+    if (t.root != null) {
+      if (!Files.isDirectory(t.root)) {
+        throw new UsageProblem("--root " + t.root + " is not a directory");
+      }
+      return Machine.rooted(t.root, env, timeout);
+    }
+    return Machine.live(env, timeout);
+  }
+
   private static Snapshot probe(TargetOptions t, Map<String, String> processEnv) throws UsageProblem {
     if (!(t.probeTimeoutSeconds > 0) || t.probeTimeoutSeconds > 600) {
       throw new UsageProblem("--probe-timeout must be between 0 and 600 seconds");

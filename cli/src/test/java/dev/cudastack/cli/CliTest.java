@@ -265,4 +265,29 @@ class CliTest {
     assertThat(created.out()).contains("wrote " + fresh);
     assertThat(Files.readString(fresh)).startsWith("# >>> cudastack fix >>>");
   }
+
+  @Test
+  void inspectReadsSharedObjectsWithoutLoadingThem() throws Exception {
+    Path cudart = Path.of("/usr/local/cuda-13.0/lib64/libcudart.so.13");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(cudart), "no CUDA 13.0 toolkit here");
+    Run text = run("inspect", cudart.toString());
+    assertThat(text.code()).isZero();
+    assertThat(text.out()).contains("SONAME     libcudart.so.13").contains("needs      libc.so.6 → ").contains("GPU code   none");
+    Path notElf = Files.writeString(tmp.resolve("libfake.so"), "hello");
+    Run bad = run("inspect", notElf.toString(), "--json");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.out()).contains("\"error\": \"not a valid ELF file: 5 bytes\"").contains("\"sass\": []");
+    Run snap = run("inspect", "--snapshot", "x.json", cudart.toString());
+    assertThat(snap.code()).isEqualTo(3);
+    assertThat(snap.err()).contains("--snapshot holds facts, not files");
+    Path nvcc = Path.of("/usr/local/cuda-13.0/bin/nvcc");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(nvcc), "no nvcc here");
+    Files.writeString(tmp.resolve("k.cu"), "__global__ void k(float *a) { a[threadIdx.x] += 1.0f; }\nextern \"C\" void go(float *a) { k<<<1, 32>>>(a); }\n");
+    Process p = new ProcessBuilder(nvcc.toString(), "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_80,code=sm_80",
+        "-gencode", "arch=compute_90,code=[sm_90,compute_90]", "-o", "k.so", "k.cu").directory(tmp.toFile()).redirectErrorStream(true).start();
+    assertThat(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+    Run json = run("inspect", tmp.resolve("k.so").toString(), "--json");
+    assertThat(json.out()).contains("\"sass\": [\n      \"sm_80\",\n      \"sm_90\"\n    ]").contains("\"ptx\": [\n      \"compute_90\"\n    ]");
+  }
 }

@@ -258,43 +258,81 @@ public final class Loader {
     return path.substring(path.lastIndexOf('/') + 1);
   }
 
-  /** For each object, each undefined versioned symbol must be defined, in that version, by the library its version need names. */
-  private static List<Unresolved> unresolved(Map<Obj, Map<String, Obj>> providers) {
+  /**
+   * The loader's two version checks. First, every version an object needs from a library
+   * (DT_VERNEED) must be defined by the file that provides that library ("version `GLIBC_2.34' not
+   * found"). Then every undefined versioned symbol must be defined, in that version, by some loaded
+   * object — the dynamic loader itself included, which defines some of glibc's (__tls_get_addr).
+   * A symbol is reported "unresolved" only when no loaded object has it.
+   */
+  private List<Unresolved> unresolved(Map<Obj, Map<String, Obj>> providers) {
     List<Unresolved> out = new ArrayList<>();
-    Map<Obj, Set<String>> definedCache = new HashMap<>();
+    Set<String> global = new HashSet<>();
+    List<Obj> all = new ArrayList<>(providers.keySet());
+    interpreter(providers.keySet()).ifPresent(all::add);
+    for (Obj o : all) {
+      for (ElfFile.Symbol s : o.elf().symbols()) {
+        if (s.defined()) {
+          global.add(s.name() + "@" + s.version());
+        }
+      }
+    }
     for (Map.Entry<Obj, Map<String, Obj>> e : providers.entrySet()) {
       Obj o = e.getKey();
-      Map<String, String> versionToFile = new HashMap<>();
+      Set<String> neededVersions = new HashSet<>();
       for (ElfFile.VersionNeed n : o.elf().versionsNeeded()) {
+        Obj provider = e.getValue().get(n.file());
         for (String v : n.versions()) {
-          versionToFile.put(v, n.file());
+          neededVersions.add(v);
+          if (provider != null && !provider.elf().versionsDefined().contains(v) && !v.equals(provider.elf().soname())) {
+            out.add(new Unresolved(o.path(), "", v, provider.path(), String.join(", ", last(provider.elf().versionsDefined(), 3))));
+          }
         }
       }
       for (ElfFile.Symbol s : o.elf().symbols()) {
-        if (s.defined() || s.version() == null) {
+        if (s.defined() || s.version() == null || !neededVersions.contains(s.version())) {
           continue;
         }
-        String file = versionToFile.get(s.version());
-        Obj provider = file == null ? null : e.getValue().get(file);
-        if (provider == null) {
-          continue; // a missing library is reported as such
-        }
-        Set<String> defined = definedCache.computeIfAbsent(provider, p -> {
-          Set<String> d = new HashSet<>();
-          for (ElfFile.Symbol ps : p.elf().symbols()) {
-            if (ps.defined()) {
-              d.add(ps.name() + "@" + ps.version());
+        if (!global.contains(s.name() + "@" + s.version())) {
+          Obj provider = null;
+          for (ElfFile.VersionNeed n : o.elf().versionsNeeded()) {
+            if (n.versions().contains(s.version())) {
+              provider = e.getValue().get(n.file());
             }
           }
-          return d;
-        });
-        if (!defined.contains(s.name() + "@" + s.version())) {
-          out.add(new Unresolved(o.path(), s.name(), s.version(), provider.path(), similar(provider, s.name())));
+          out.add(new Unresolved(o.path(), s.name(), s.version(), provider == null ? "" : provider.path(), provider == null ? "" : similar(provider, s.name())));
         }
       }
     }
     out.sort((a, b) -> a.object().equals(b.object()) ? a.symbol().compareTo(b.symbol()) : a.object().compareTo(b.object()));
     return out;
+  }
+
+  private static List<String> last(List<String> l, int n) {
+    return l.size() <= n ? l : l.subList(l.size() - n, l.size());
+  }
+
+  /** The dynamic loader (ld-linux), which is always in the process, when it is not already among the objects. */
+  private Optional<Obj> interpreter(Set<Obj> loaded) {
+    for (Obj o : loaded) {
+      if (o.elf().soname() != null && o.elf().soname().startsWith("ld-linux")) {
+        return Optional.empty();
+      }
+    }
+    for (String dir : defaults) {
+      for (String name : List.of("ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1")) {
+        String p = dir + "/" + name;
+        Optional<String> real = fs.file(p);
+        if (real.isPresent()) {
+          try {
+            return Optional.of(new Obj(p, ElfFile.read(fs.host(real.get()), true), null));
+          } catch (ElfFile.NotElf | IOException e) {
+            return Optional.empty();
+          }
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** What the provider defines that looks like the missing symbol ("__nvJitLinkComplete_12_1"), for the explanation. */

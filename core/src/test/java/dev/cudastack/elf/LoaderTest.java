@@ -42,6 +42,15 @@ class LoaderTest {
     cc("-shared", "-fPIC", "-o", "old/libnvj.so.12", "nvj_old.c", "-Wl,-soname,libnvj.so.12", "-Wl,--version-script=nvj_old.map");
     cc("-shared", "-fPIC", "-o", "wheel/libcsp.so.12", "csp.c", "-Wl,-soname,libcsp.so.12", "wheel/libnvj.so.12", "-Wl,--enable-new-dtags,-rpath,$ORIGIN");
     cc("-shared", "-fPIC", "-o", "torch/libtc.so", "tc.c", "-Wl,-soname,libtc.so", "wheel/libcsp.so.12", "-Wl,--disable-new-dtags,-rpath,$ORIGIN/../wheel");
+    // Version nodes, as glibc's: the consumer needs PROV_2.0, the old provider defines only PROV_1.0.
+    Toolchain.write(dir, "prov.map", "PROV_1.0 { global: f1; local: *; };\nPROV_2.0 { global: f2; } PROV_1.0;\n");
+    Toolchain.write(dir, "prov_old.map", "PROV_1.0 { global: f1; f2; local: *; };\n");
+    Toolchain.write(dir, "prov.c", "int f1(void) { return 1; }\nint f2(void) { return 2; }\n");
+    Toolchain.write(dir, "use.c", "int f2(void);\nint use(void) { return f2(); }\n");
+    mkdirs("provnew", "provold");
+    cc("-shared", "-fPIC", "-o", "provnew/libprov.so.1", "prov.c", "-Wl,-soname,libprov.so.1", "-Wl,--version-script=prov.map");
+    cc("-shared", "-fPIC", "-o", "provold/libprov.so.1", "prov.c", "-Wl,-soname,libprov.so.1", "-Wl,--version-script=prov_old.map");
+    cc("-shared", "-fPIC", "-o", "provnew/libuse.so", "use.c", "provnew/libprov.so.1", "-Wl,--enable-new-dtags,-rpath,$ORIGIN");
     // RPATH is inherited by the objects a library loads, unless they have a RUNPATH of their own.
     Toolchain.write(dir, "child.c", "int cspSolve(void);\nint childRun(void) { return cspSolve(); }\n");
     Toolchain.write(dir, "child2.c", "int cspSolve(void);\nint child2Run(void) { return cspSolve(); }\n");
@@ -152,6 +161,19 @@ class LoaderTest {
       assertThat(l.needed()).isEqualTo("libcsp.so.12");
       assertThat(l.by()).endsWith("both/libchild2.so");
       assertThat(l.how()).startsWith("DT_RPATH of libparent.so");
+    });
+  }
+
+  @Test
+  void aVersionNodeTheProviderLacks() {
+    String use = dir.resolve("provnew/libuse.so").toString();
+    assertThat(loader(null).plan(use, true).unresolved()).isEmpty();
+    Loader.Plan old = loader(dir.resolve("provold").toString()).plan(use, true);
+    assertThat(old.unresolved()).anySatisfy(u -> {
+      assertThat(u.symbol()).isEmpty();
+      assertThat(u.version()).isEqualTo("PROV_2.0");
+      assertThat(u.provider()).endsWith("provold/libprov.so.1");
+      assertThat(u.providerDefines()).contains("PROV_1.0");
     });
   }
 
