@@ -42,6 +42,9 @@ final class DoctorCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (output.verbose) {
+      target.binaries = true;
+    }
     java.util.Optional<Snapshot> loaded = Targets.loadOrExplain(target, env, err);
     if (loaded.isEmpty()) {
       return ExitCodes.TOOL_FAILED;

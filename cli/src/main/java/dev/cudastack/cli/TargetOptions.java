@@ -28,6 +28,9 @@ final class TargetOptions {
   @Option(names = "--deep", description = "Also run each environment's interpreter once (a child process, with a time limit) and ask torch what it sees. Never under --root.")
   boolean deep;
 
+  @Option(names = "--binaries", description = "Also read the frameworks' shared objects (torch's libtorch_cuda.so, the bitsandbytes binary, compiled extensions): where each CUDA library loads from, unresolved versioned symbols, the GPU code they carry. On by default with doctor -v.")
+  boolean binaries;
+
   @Option(names = "--anonymize", description = "Replace GPU UUIDs, the host name and home-directory names.")
   boolean anonymize;
 }

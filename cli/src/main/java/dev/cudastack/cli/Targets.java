@@ -120,7 +120,7 @@ final class Targets {
     if (t.deep && t.root != null) {
       throw new UsageProblem("--deep runs the environments' interpreters, which --root never does; drop one of them");
     }
-    SnapshotTaker.Options options = new SnapshotTaker.Options(t.pythons, t.deep);
+    SnapshotTaker.Options options = new SnapshotTaker.Options(t.pythons, t.deep, t.binaries);
     return new SnapshotTaker(Clock.systemUTC(), "cudastack " + ToolVersion.get(), options).take(m, inspection);
   }
 

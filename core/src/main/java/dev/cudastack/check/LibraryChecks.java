@@ -29,8 +29,8 @@ final class LibraryChecks {
   static List<Finding> shadowed(Facts f) {
     List<Finding> out = new ArrayList<>();
     for (Facts.Env e : f.envs) {
-      if (e.torchCuda().isEmpty()) {
-        continue;
+      if (e.torchCuda().isEmpty() || BinaryChecks.torchBinary(e).isPresent()) {
+        continue; // with torch's binaries read, BinaryChecks decides from the real loads
       }
       for (String[] kind : KINDS) {
         Optional<CudaWheel> wheel = e.env().cudaWheels().stream().filter(w -> w.name().startsWith(kind[1]) && w.version() != null).findFirst();

@@ -16,8 +16,12 @@ import java.util.Optional;
 final class TorchChecks {
   private TorchChecks() {}
 
-  /** torch's compiled archs: what the interpreter printed (--deep), else the knowledge base's list for its variant. */
+  /** torch's compiled archs: the library's own GPU code (--binaries), what the interpreter printed (--deep), else the knowledge base's list for its variant. */
   static Optional<ArchList> archs(Facts.Env e) {
+    Optional<dev.cudastack.elf.DeviceCode> code = BinaryChecks.torchCode(e);
+    if (code.isPresent()) {
+      return Optional.of(code.get().plainArchs());
+    }
     Optional<DeepReport> deep = e.env().deep().get();
     if (deep.isPresent() && !deep.get().archList().isEmpty()) {
       Optional<ArchList> a = ArchList.parse(String.join(" ", deep.get().archList()));
@@ -29,6 +33,9 @@ final class TorchChecks {
   }
 
   static String archSource(Facts.Env e) {
+    if (BinaryChecks.torchCode(e).isPresent()) {
+      return "the GPU code in " + BinaryChecks.torchBinary(e).orElseThrow().path();
+    }
     Optional<DeepReport> deep = e.env().deep().get();
     if (deep.isPresent() && !deep.get().archList().isEmpty()) {
       return "torch.cuda.get_arch_list() (--deep)";
@@ -38,10 +45,34 @@ final class TorchChecks {
         .orElse("unknown");
   }
 
-  static List<Finding> notInBuild(Facts f) {
+  static List<Finding> notInBuild(Facts f) throws dev.cudastack.kb.KbException {
     List<Finding> out = new ArrayList<>();
     for (Facts.Env e : f.envs) {
       if (e.torchCuda().isEmpty()) {
+        continue;
+      }
+      Optional<dev.cudastack.elf.DeviceCode> code = BinaryChecks.torchCode(e);
+      if (code.isPresent()) {
+        // The binary's own fat binaries override the knowledge base's arch list.
+        String isa = BinaryChecks.maxPtxIsa(f);
+        String lib = BinaryChecks.torchBinary(e).orElseThrow().path();
+        for (Facts.Gpu g : f.gpus) {
+          if (g.cc() == null) {
+            continue;
+          }
+          dev.cudastack.elf.DeviceCode.Verdict v = code.get().fit(g.cc(), isa);
+          if (!v.supported()) {
+            TorchBuild t = e.torch().get();
+            out.add(new Finding(Codes.GPU_ARCH_NOT_IN_BUILD, Severity.ERROR, "torch " + t.version() + " has no kernels for " + g.label(),
+                BinaryChecks.file(lib) + " carries " + String.join(", ", code.get().sass()) + (code.get().ptx().isEmpty() ? "" : " and PTX " + String.join(", ", code.get().ptx()))
+                    + " in " + code.get().fatbinsWithCode() + " fat binaries with code; only " + v.runnable() + " of them have code that " + g.label() + " (compute capability "
+                    + ArchList.dotted(g.cc()) + ") can run" + (isa == null ? "" : " (PTX up to ISA " + isa + " JITs on this driver)")
+                    + ", so GPU operations fail with 'no kernel image is available for execution on the device'. (Read from the library itself, not the knowledge base.)",
+                e.prefix(), List.of(new Evidence("GPU code of " + BinaryChecks.file(lib), String.join(" ", code.get().sass()) + " " + String.join(" ", code.get().ptx()), Source.file(lib + " (.nv_fatbin)")),
+                    new Evidence("compute capability of " + g.name(), ArchList.dotted(g.cc()), Source.derived(g.ccFrom()))),
+                List.of()));
+          }
+        }
         continue;
       }
       Optional<ArchList> archs = archs(e);

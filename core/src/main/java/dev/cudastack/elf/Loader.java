@@ -289,8 +289,14 @@ public final class Loader {
           }
         }
       }
+      Set<String> unprovided = new HashSet<>();
+      for (ElfFile.VersionNeed n : o.elf().versionsNeeded()) {
+        if (e.getValue().get(n.file()) == null) {
+          unprovided.addAll(n.versions()); // its library is missing, which is reported as such
+        }
+      }
       for (ElfFile.Symbol s : o.elf().symbols()) {
-        if (s.defined() || s.version() == null || !neededVersions.contains(s.version())) {
+        if (s.defined() || s.version() == null || !neededVersions.contains(s.version()) || unprovided.contains(s.version())) {
           continue;
         }
         if (!global.contains(s.name() + "@" + s.version())) {

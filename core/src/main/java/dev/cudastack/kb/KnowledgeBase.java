@@ -92,6 +92,13 @@ public final class KnowledgeBase {
     }
   }
 
+  /** A CUDA release and the newest PTX ISA it emits (and its driver JITs). */
+  public record PtxIsa(String id, String cuda, String ptxIsa, String evidence, String source, String checked) {
+    static PtxIsa of(Row r) {
+      return new PtxIsa(r.str("id"), r.str("cuda"), r.str("ptxIsa"), r.str("evidence"), r.str("source"), r.str("checked"));
+    }
+  }
+
   /** A limit of minor-version compatibility (no JIT of newer PTX: error 222; newer-driver features: 36). */
   public record MinorCompatCaveat(String id, String caveat, String detail, Integer errorCode, String source, String checked) {
     static MinorCompatCaveat of(Row r) {
@@ -307,6 +314,25 @@ public final class KnowledgeBase {
 
   public List<CudnnRelease> cudnnReleases() throws KbException {
     return records("cudnn.json", "rows", CudnnRelease::of);
+  }
+
+  public List<PtxIsa> ptxIsa() throws KbException {
+    return records("ptx-isa.json", "rows", PtxIsa::of);
+  }
+
+  /** The newest PTX ISA a driver supporting CUDA {@code cuda} can JIT ("12.6" → "8.5"); a newer CUDA than known gets the newest known, empty for older. */
+  public Optional<String> maxPtxIsa(String cuda) throws KbException {
+    Optional<Version> c = Version.parse(cuda);
+    if (c.isEmpty()) {
+      return Optional.empty();
+    }
+    String best = null;
+    for (PtxIsa p : ptxIsa()) {
+      if (Version.of(p.cuda()).compareTo(c.get()) <= 0) {
+        best = p.ptxIsa();
+      }
+    }
+    return Optional.ofNullable(best);
   }
 
   public List<MinorCompatCaveat> minorCompatCaveats() throws KbException {

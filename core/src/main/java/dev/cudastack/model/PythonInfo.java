@@ -27,14 +27,24 @@ public record PythonInfo(List<PythonEnv> environments) {
       List<CudaWheel> cudaWheels,
       Observation<BnbSetup> bitsandbytes,
       List<Framework> frameworks,
-      Observation<DeepReport> deep) {
+      Observation<DeepReport> deep,
+      List<FrameworkBinary> binaries) {
     public PythonEnv {
       foundBy = List.copyOf(foundBy);
       importPath = List.copyOf(importPath);
       distributions = List.copyOf(distributions);
       cudaWheels = List.copyOf(cudaWheels);
       frameworks = List.copyOf(frameworks);
+      binaries = List.copyOf(binaries);
     }
+  }
+
+  /**
+   * A framework's main CUDA library read from its bytes (with --binaries, or doctor -v): torch's
+   * libtorch_cuda.so, the bitsandbytes binary it loads, compiled extensions. {@code framework} is
+   * the distribution's name.
+   */
+  public record FrameworkBinary(String framework, BinaryInfo binary) {
   }
 
   /**

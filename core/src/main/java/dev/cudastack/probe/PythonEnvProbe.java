@@ -22,14 +22,16 @@ import java.util.Set;
 final class PythonEnvProbe implements Probe<PythonInfo> {
   private final List<String> given;
   private final boolean deep;
+  private final boolean binaries;
 
   /**
    * @param given prefixes or interpreters named with --python
    * @param deep run each environment's interpreter once (--deep); never where nothing may run
    */
-  PythonEnvProbe(List<String> given, boolean deep) {
+  PythonEnvProbe(List<String> given, boolean deep, boolean binaries) {
     this.given = List.copyOf(given);
     this.deep = deep;
+    this.binaries = binaries;
   }
   private static final int MAX_ENTRIES = 100_000;
 
@@ -66,7 +68,8 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
       }
     }
     List<PythonEnv> envs = new ArrayList<>();
-    prefixes.forEach((prefix, by) -> envs.add(describe(m, notes, prefix, List.copyOf(by), deep)));
+    Binaries reader = binaries ? new Binaries(m) : null;
+    prefixes.forEach((prefix, by) -> envs.add(describe(m, notes, prefix, List.copyOf(by), deep, reader)));
     return new PythonInfo(envs);
   }
 
@@ -142,7 +145,7 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
     return i <= 0 ? "/" : p.substring(0, i);
   }
 
-  private static PythonEnv describe(Machine m, Notes notes, String prefix, List<String> foundBy, boolean deep) {
+  private static PythonEnv describe(Machine m, Notes notes, String prefix, List<String> foundBy, boolean deep, Binaries reader) {
     MachineFs.Text cfgText = m.fs().readText(prefix + "/pyvenv.cfg", 64 * 1024);
     Map<String, String> cfg = cfgText.ok() ? PythonTexts.pyvenvCfg(cfgText.text()) : Map.of();
     String kind = cfgText.ok() ? "venv" : m.fs().isDirectory(prefix + "/conda-meta") ? "conda" : "system";
@@ -150,6 +153,8 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
     List<String> path = importPath(m, prefix, version.orElse(null), cfgText.ok(), cfg);
     SitePackages site = SitePackages.read(m, notes, path);
     Observation<TorchBuild> torch = TorchReader.read(m, notes, site);
+    Observation<dev.cudastack.model.PythonInfo.BnbSetup> bnb = FrameworkReader.bitsandbytes(m, site, torch.orElse(null));
+    List<dev.cudastack.model.PythonInfo.Framework> frameworks = FrameworkReader.frameworks(m, site);
     return new PythonEnv(
         prefix,
         kind,
@@ -159,9 +164,35 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
         site.distributions(),
         torch,
         CudaWheels.read(m, site),
-        FrameworkReader.bitsandbytes(m, site, torch.orElse(null)),
-        FrameworkReader.frameworks(m, site),
-        deep ? DeepQuery.ask(m, prefix) : Observation.absent("not asked (--deep runs the interpreter)", Source.none()));
+        bnb,
+        frameworks,
+        deep ? DeepQuery.ask(m, prefix) : Observation.absent("not asked (--deep runs the interpreter)", Source.none()),
+        reader == null ? List.of() : binaries(m, reader, torch.orElse(null), bnb.orElse(null), frameworks));
+  }
+
+  /** The frameworks' CUDA libraries, read from their bytes: torch's libtorch_cuda.so, bitsandbytes' binary, compiled extensions. */
+  private static List<dev.cudastack.model.PythonInfo.FrameworkBinary> binaries(Machine m, Binaries reader, TorchBuild torch,
+      dev.cudastack.model.PythonInfo.BnbSetup bnb, List<dev.cudastack.model.PythonInfo.Framework> frameworks) {
+    List<dev.cudastack.model.PythonInfo.FrameworkBinary> out = new ArrayList<>();
+    if (torch != null) {
+      for (String lib : List.of("libtorch_cuda.so", "libtorch_cuda_cpp.so")) {
+        String p = torch.location() + "/torch/lib/" + lib;
+        if (m.fs().isFile(p)) {
+          out.add(new dev.cudastack.model.PythonInfo.FrameworkBinary("torch", reader.inspect(p, true, true)));
+          break;
+        }
+      }
+    }
+    if (bnb != null && bnb.loads() != null && bnb.loads().startsWith("libbitsandbytes_cuda")) {
+      out.add(new dev.cudastack.model.PythonInfo.FrameworkBinary("bitsandbytes", reader.inspect(bnb.location() + "/" + bnb.loads(), true, true)));
+    }
+    for (dev.cudastack.model.PythonInfo.Framework f : frameworks) {
+      if (!List.of("flash-attn", "flash_attn", "xformers", "vllm").contains(f.name().toLowerCase(java.util.Locale.ROOT))) {
+        continue;
+      }
+      f.extensions().stream().limit(3).forEach(ext -> out.add(new dev.cudastack.model.PythonInfo.FrameworkBinary(f.name(), reader.inspect(f.location() + "/" + ext, true, true))));
+    }
+    return out;
   }
 
   private static Observation<String> pythonVersion(Machine m, String prefix, Map<String, String> cfg) {

@@ -41,13 +41,17 @@ public final class SnapshotTaker {
   private final Options options;
 
   /** What the user asked for beyond the defaults: --python environments and --deep. */
-  public record Options(List<String> pythons, boolean deep) {
+  public record Options(List<String> pythons, boolean deep, boolean binaries) {
     public Options {
       pythons = List.copyOf(pythons);
     }
 
+    public Options(List<String> pythons, boolean deep) {
+      this(pythons, deep, false);
+    }
+
     public static Options defaults() {
-      return new Options(List.of(), false);
+      return new Options(List.of(), false, false);
     }
   }
 
@@ -69,7 +73,7 @@ public final class SnapshotTaker {
     Timed<DriverProbe.Result> driver = start(new DriverProbe(), m);
     Timed<ToolkitInfo> toolkits = start(new ToolkitProbe(), m);
     Timed<HostCompilerInfo> compiler = start(new HostCompilerProbe(), m);
-    Timed<PythonInfo> python = start(new PythonEnvProbe(options.pythons(), options.deep() && m.mayExecute()), m);
+    Timed<PythonInfo> python = start(new PythonEnvProbe(options.pythons(), options.deep() && m.mayExecute(), options.binaries()), m);
     LibraryProbe libraryProbe = new LibraryProbe();
     Notes libNotes = new Notes();
     Timed<LibraryInfo> libraries = new Timed<>(libraryProbe.name(), libNotes, toolkits.future().thenApplyAsync(

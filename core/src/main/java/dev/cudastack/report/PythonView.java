@@ -58,6 +58,9 @@ final class PythonView {
       items.add(item(Mark.INFO, t.toString(), det));
     }
     deep(e, items);
+    for (PythonInfo.FrameworkBinary fb : e.binaries()) {
+      items.add(binary(fb));
+    }
     for (PythonInfo.Distribution d : e.distributions()) {
       if (d.shadowed()) {
         String winner = e.distributions().stream().filter(w -> !w.shadowed() && w.name().equalsIgnoreCase(d.name()))
@@ -68,6 +71,43 @@ final class PythonView {
         items.add(item(Mark.INFO, "    " + d.name() + " " + d.version() + " is an editable install", List.of("from file " + d.metadata())));
       }
     }
+  }
+
+  /** CUDA libraries whose load matters: cudart, cuBLAS(Lt), cuDNN, cuSPARSE, cuFFT, cuRAND, cuSOLVER, NCCL, nvJitLink, nvrtc, cupti. */
+  static boolean cudaLibrary(String soname) {
+    return soname.matches("lib(cudart|cublas|cublasLt|cudnn[a-z_]*|cusparse|cusparseLt|cufft|curand|cusolver|nccl|nvJitLink|nvrtc|cupti|cufile|nvshmem_host|cuda)\\.so.*");
+  }
+
+  private static Item binary(PythonInfo.FrameworkBinary fb) {
+    dev.cudastack.model.BinaryInfo b = fb.binary();
+    String file = b.path().substring(b.path().lastIndexOf('/') + 1);
+    if (b.error() != null) {
+      return item(Mark.INFO, "    " + fb.framework() + " " + file + ": not read (" + b.error() + ")", List.of("file " + b.path()));
+    }
+    List<String> det = new ArrayList<>();
+    for (dev.cudastack.model.BinaryInfo.Load l : b.loads()) {
+      if (cudaLibrary(l.needed())) {
+        det.add("loads from: " + l.needed() + " → " + l.path() + " (" + l.how() + ")");
+      }
+    }
+    for (dev.cudastack.model.BinaryInfo.Missing x : b.missing()) {
+      det.add("not found: " + x.needed() + " (needed by " + x.by().substring(x.by().lastIndexOf('/') + 1) + ")");
+    }
+    for (dev.cudastack.model.BinaryInfo.Unresolved u : b.unresolved()) {
+      det.add("unresolved: " + (u.symbol().isEmpty() ? "version " + u.version() : u.symbol() + "@" + u.version()) + " (needed by " + u.object().substring(u.object().lastIndexOf('/') + 1) + ")");
+    }
+    StringBuilder t = new StringBuilder("    " + fb.framework() + " " + file);
+    if (b.device() != null && b.device().fatbins() > 0) {
+      t.append(" · GPU code ").append(String.join(" ", b.device().sass())).append(b.device().ptx().isEmpty() ? "" : " " + String.join(" ", b.device().ptx()));
+    }
+    long cuda = b.loads().stream().filter(l -> cudaLibrary(l.needed())).count();
+    t.append(" · ").append(cuda).append(" CUDA librar").append(cuda == 1 ? "y" : "ies").append(" resolved");
+    boolean bad = !b.missing().isEmpty() || !b.unresolved().isEmpty();
+    if (bad) {
+      t.append(" · ").append(b.missing().size()).append(" missing, ").append(b.unresolved().size()).append(" unresolved");
+    }
+    det.add("file " + b.path());
+    return item(bad ? Mark.WARN : Mark.OK, t.toString(), det);
   }
 
   private static void deep(PythonEnv e, List<Item> items) {

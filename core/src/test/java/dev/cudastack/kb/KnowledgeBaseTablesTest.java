@@ -28,7 +28,7 @@ class KnowledgeBaseTablesTest {
   void everyTableInMetaExistsAndEveryRowIsSourcedAndDated() throws Exception {
     Map<?, ?> meta = (Map<?, ?>) Json.parse(resource("meta.json"));
     List<?> tables = (List<?>) meta.get("tables");
-    assertThat(tables).hasSize(11);
+    assertThat(tables).hasSize(12);
     for (Object t : tables) {
       Map<?, ?> table = (Map<?, ?>) Json.parse(resource((String) t));
       assertThat(table.get("checked")).as(t.toString()).asString().matches("\\d{4}-\\d{2}-\\d{2}");
@@ -181,6 +181,10 @@ class KnowledgeBaseTablesTest {
     // nvcc 10.1's host_config.h refuses gcc later than 8 (the seed machine's gcc 11 is too new).
     assertThat(kb.hostCompiler("10.1").orElseThrow().row().gccMax()).isEqualTo(8);
     assertThat(kb.gate("apex").orElseThrow().rule()).contains("exactly");
+    assertThat(kb.maxPtxIsa("12.6")).contains("8.5");
+    assertThat(kb.maxPtxIsa("13.0")).contains("9.0");
+    assertThat(kb.maxPtxIsa("14.2")).contains("9.2");
+    assertThat(kb.maxPtxIsa("10.2")).isEmpty();
     // Minor-version compatibility's limit (no JIT of newer PTX: 222) and forward compatibility's two errors.
     assertThat(kb.minorCompatCaveats()).extracting(KnowledgeBase.MinorCompatCaveat::errorCode).contains(222, 36);
     assertThat(kb.forwardCompat()).extracting(KnowledgeBase.ForwardCompatFact::errorCode).contains(803, 804);

@@ -22,7 +22,7 @@ public final class PythonEnvBenchmark {
     int dists = 0;
     for (int i = 0; i < runs; i++) {
       long t0 = System.nanoTime();
-      PythonInfo p = new PythonEnvProbe(List.of(), false).read(m, new Notes());
+      PythonInfo p = new PythonEnvProbe(List.of(), false, false).read(m, new Notes());
       ms[i] = (System.nanoTime() - t0) / 1e6;
       dists = p.environments().getFirst().distributions().size();
     }

@@ -19,13 +19,13 @@ class PythonEnvProbeTest {
   @TempDir Path root;
 
   private PythonInfo read(Map<String, String> env) {
-    return new PythonEnvProbe(List.of(), false).read(Machine.rooted(root, env, Duration.ofSeconds(1)), new Notes());
+    return new PythonEnvProbe(List.of(), false, false).read(Machine.rooted(root, env, Duration.ofSeconds(1)), new Notes());
   }
 
   private static PythonInfo seed(String name) throws Exception {
     Path dir = dev.cudastack.testing.Shared.scenario(name);
     Machine m = Machine.rooted(dir.resolve("root"), EnvFile.parse(Files.readString(dir.resolve("ENV"))), Duration.ofSeconds(1));
-    return new PythonEnvProbe(List.of(), false).read(m, new Notes());
+    return new PythonEnvProbe(List.of(), false, false).read(m, new Notes());
   }
 
   @Test

@@ -161,9 +161,14 @@ public final class Scenario {
   }
 
   public Snapshot snapshot() {
+    return snapshot(false);
+  }
+
+  /** With {@code binaries}, the frameworks' shared objects are read too (as doctor -v does). */
+  public Snapshot snapshot(boolean binaries) {
     try {
       Machine m = Machine.rooted(root, Map.copyOf(env), Duration.ofSeconds(2));
-      return new SnapshotTaker(CLOCK, "cudastack test").take(m, Inspection.root(root.toString(), "ENV"));
+      return new SnapshotTaker(CLOCK, "cudastack test", new SnapshotTaker.Options(List.of(), false, binaries)).take(m, Inspection.root(root.toString(), "ENV"));
     } catch (Exception e) {
       throw new AssertionError("could not take the snapshot", e);
     }
@@ -171,6 +176,22 @@ public final class Scenario {
 
   public Diagnosis diagnose() {
     return Checks.run(snapshot(), KnowledgeBase.bundled());
+  }
+
+  public Diagnosis diagnose(boolean binaries) {
+    return Checks.run(snapshot(binaries), KnowledgeBase.bundled());
+  }
+
+  /** Copies a real file (a library built by a test) into the tree. */
+  public Scenario copy(Path file, String machinePath) {
+    Path p = root.resolve(machinePath.substring(1));
+    try {
+      Files.createDirectories(p.getParent());
+      Files.copy(file, p, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
   }
 
   /** The codes a diagnosis found, in order. */
