@@ -164,8 +164,10 @@ public record DeviceCode(int fatbins, int fatbinsWithCode, List<Arch> archs, Lis
    * SASS (or its "a" variant for exactly that GPU, or an "f" variant of its family), SASS of the
    * same major and a lower minor, or plain PTX of an equal or lower architecture whose ISA the
    * driver can JIT ({@code maxPtxIsa} "8.5", null when unknown). Supported when at least
-   * {@link #SUPPORTED_SHARE} of the fat binaries with code qualify: a library with hundreds of fat
-   * binaries is not "supported" because one of them has a kernel for this GPU.
+   * {@link #SUPPORTED_SHARE} of the fat binaries with plain code qualify: a library with hundreds
+   * of fat binaries is not "supported" because one of them has a kernel for this GPU. Fat binaries
+   * that carry only arch-specific or family code (sm_100a, sm_103a) are kept apart: they serve
+   * those GPUs and nobody else needs them.
    */
   public Verdict fit(int cc, String maxPtxIsa) {
     java.util.Set<String> ok = new LinkedHashSet<>();
@@ -186,12 +188,26 @@ public record DeviceCode(int fatbins, int fatbinsWithCode, List<Arch> archs, Lis
       }
       if (any) {
         runnable += sig.fatbins();
-      } else if (deviceLinkStub(sig)) {
+      } else if (deviceLinkStub(sig) || onlySpecific(sig)) {
         counted -= sig.fatbins();
       }
     }
     boolean supported = counted <= 0 || runnable >= Math.ceil(counted * SUPPORTED_SHARE);
     return new Verdict(cc, runnable, counted, List.copyOf(ok), supported);
+  }
+
+  /**
+   * A fat binary with only arch-specific ("sm_100a") or family ("sm_100f") code holds kernels
+   * for those GPUs alone (the host code picks them by architecture): other GPUs never need it.
+   */
+  private static boolean onlySpecific(Signature sig) {
+    for (String a : sig.archs()) {
+      char last = a.charAt(a.length() - 1);
+      if (last != 'a' && last != 'f') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -91,6 +91,23 @@ class DeviceCodeTest {
   }
 
   @Test
+  void shapedLikeTorch211sLibtorchCuda() throws Exception {
+    // 444 fat binaries with sm_75..sm_120, 59 with only sm_100a/sm_103a, single ones with sm_89, sm_120a, sm_121a.
+    Path f = java.nio.file.Files.createTempFile(dir, "libtorch_cuda", ".so");
+    BinaryBenchmark.synthesize(f);
+    DeviceCode d = DeviceCode.read(f, ElfFile.read(f, false));
+    assertThat(d.fatbins()).isEqualTo(506);
+    assertThat(d.archs()).filteredOn(a -> a.name().equals("sm_90")).singleElement().satisfies(a -> assertThat(a.fatbins()).isEqualTo(444));
+    assertThat(d.archs()).filteredOn(a -> a.name().equals("sm_100a")).singleElement().satisfies(a -> assertThat(a.fatbins()).isEqualTo(59));
+    assertThat(d.fit(90, null).supported()).as("H100").isTrue();
+    assertThat(d.fit(89, null).supported()).as("RTX 4090").isTrue();
+    assertThat(d.fit(100, null).supported()).as("B200").isTrue();
+    assertThat(d.fit(121, null).supported()).as("GB10 runs sm_120 code").isTrue();
+    assertThat(d.fit(70, null).supported()).as("V100").isFalse();
+    assertThat(d.plainArchs().names()).isEqualTo("sm_75, sm_80, sm_86, sm_90, sm_100, sm_120");
+  }
+
+  @Test
   void aLibraryWithoutDeviceCode() throws Exception {
     Path cudart = Path.of("/usr/local/cuda-13.0/lib64/libcudart.so.13").toRealPath();
     DeviceCode d = DeviceCode.read(cudart, ElfFile.read(cudart, false));
