@@ -35,6 +35,13 @@ class ArchitectureTest {
   }
 
   @Test
+  void theBinaryReadersStandAlone() {
+    noClasses().that().resideInAPackage("dev.cudastack.elf..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.cudastack.probe..", "dev.cudastack.report..", "dev.cudastack.check..", "dev.cudastack.model..", "dev.cudastack.json..")
+        .check(CORE);
+  }
+
+  @Test
   void probesNeverCheck() {
     noClasses().that().resideInAPackage("dev.cudastack.probe..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.cudastack.check..")
