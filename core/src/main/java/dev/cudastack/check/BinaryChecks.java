@@ -68,7 +68,21 @@ final class BinaryChecks {
     for (Facts.Env e : f.envs) {
       for (FrameworkBinary fb : e.env().binaries()) {
         BinaryInfo b = fb.binary();
+        List<BinaryInfo.Unresolved> torchSyms = b.unresolved().stream().filter(u -> u.version().isEmpty()).toList();
+        if (!torchSyms.isEmpty()) {
+          String torch = e.torch().map(t -> "torch " + t.version()).orElse("the installed torch");
+          out.add(new Finding(Codes.EXTENSION_TORCH_MISMATCH, Severity.ERROR,
+              fb.framework() + "'s " + file(b.path()) + " needs " + torchSyms.size() + " torch C++ symbol" + (torchSyms.size() == 1 ? "" : "s") + " that " + torch + " does not define",
+              file(b.path()) + " was compiled against another torch: it calls " + String.join(", ", torchSyms.stream().limit(3).map(BinaryInfo.Unresolved::symbol).toList())
+                  + (torchSyms.size() > 3 ? " and " + (torchSyms.size() - 3) + " more" : "") + ", which none of " + torch + "'s libraries define. Importing "
+                  + fb.framework() + " fails with 'undefined symbol: " + torchSyms.getFirst().symbol() + "'. Reinstall " + fb.framework() + " in the build for the installed torch (or the torch it was built for).",
+              e.prefix(), List.of(new Evidence("undefined in " + file(b.path()), String.join(" ", torchSyms.stream().limit(5).map(BinaryInfo.Unresolved::symbol).toList()), Source.file(b.path()))),
+              List.of()));
+        }
         for (BinaryInfo.Unresolved u : b.unresolved()) {
+          if (u.version().isEmpty()) {
+            continue;
+          }
           Optional<BinaryInfo.Load> how = b.loads().stream().filter(l -> l.path().equals(u.provider())).findFirst();
           String where = how.map(l -> ", which the loader takes from " + l.how()).orElse("");
           String what = u.symbol().isEmpty() ? "version " + u.version() + " of " + file(u.provider()) : u.symbol() + "@" + u.version();

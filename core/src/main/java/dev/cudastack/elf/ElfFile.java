@@ -50,8 +50,12 @@ public record ElfFile(
     }
   }
 
-  /** A dynamic symbol: defined here or needed from elsewhere, with its version (null when unversioned). */
-  public record Symbol(String name, String version, boolean defined) {}
+  /** A dynamic symbol: defined here or needed from elsewhere, with its version (null when unversioned); a weak undefined one may stay undefined. */
+  public record Symbol(String name, String version, boolean defined, boolean weak) {
+    public Symbol(String name, String version, boolean defined) {
+      this(name, version, defined, false);
+    }
+  }
 
   /** Why a file could not be read as ELF. */
   public static final class NotElf extends Exception {
@@ -246,7 +250,7 @@ public record ElfFile(
             version = shndx == 0 ? verneedByIndex.get(v) : verdefByIndex.get(v);
           }
         }
-        symbols.add(new Symbol(name, version, shndx != 0));
+        symbols.add(new Symbol(name, version, shndx != 0, bind == 2));
       }
     }
     return new ElfFile(path, soname, needed, rpath, runpath, sections, defined, versionsNeeded, symbols);

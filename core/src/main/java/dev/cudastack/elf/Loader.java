@@ -94,6 +94,16 @@ public final class Loader {
 
   /** Simulates loading {@code machinePath}; {@code symbols} also checks versioned symbols (reads every dynamic symbol table). */
   public Plan plan(String machinePath, boolean symbols) {
+    return plan(machinePath, symbols, List.of());
+  }
+
+  /**
+   * As above, in a process that has already loaded {@code preload} (a Python extension is loaded
+   * after `import torch` has loaded torch's libraries, which then satisfy its DT_NEEDED by SONAME).
+   * With symbols, the root's undefined unversioned C++ symbols of torch's namespaces (c10, at,
+   * torch) must also be defined by some loaded library.
+   */
+  public Plan plan(String machinePath, boolean symbols, List<String> preload) {
     List<Load> loads = new ArrayList<>();
     List<Missing> missing = new ArrayList<>();
     List<String> problems = new ArrayList<>();
@@ -104,6 +114,13 @@ public final class Loader {
       return new Plan(machinePath, loads, missing, List.of(), problems);
     }
     Deque<Obj> queue = new ArrayDeque<>();
+    for (String p : preload) {
+      Optional<Obj> pre = byPath.containsKey(p) ? Optional.empty() : open(p, null, symbols, problems);
+      if (pre.isPresent()) {
+        register(pre.get(), bySoname, byPath);
+        queue.add(pre.get());
+      }
+    }
     queue.add(root.get());
     register(root.get(), bySoname, byPath);
     Map<Obj, Map<String, Obj>> providers = new HashMap<>();
@@ -140,7 +157,11 @@ public final class Loader {
         loads.add(new Load(needed, o.path(), path, found.get()[1]));
       }
     }
-    List<Unresolved> unresolved = symbols ? unresolved(providers) : List.of();
+    List<Unresolved> unresolved = symbols ? unresolved(providers) : new ArrayList<>();
+    if (symbols && !preload.isEmpty()) {
+      unresolved = new ArrayList<>(unresolved);
+      unresolved.addAll(torchSymbols(root.get(), providers));
+    }
     return new Plan(machinePath, loads, missing, unresolved, problems);
   }
 
@@ -311,6 +332,30 @@ public final class Loader {
       }
     }
     out.sort((a, b) -> a.object().equals(b.object()) ? a.symbol().compareTo(b.symbol()) : a.object().compareTo(b.object()));
+    return out;
+  }
+
+  private static final java.util.regex.Pattern TORCH_NAMESPACES = java.util.regex.Pattern.compile("^_ZN?K?(3c10|2at|5torch)");
+
+  /** The root's undefined, unversioned, non-weak symbols in c10::, at::, torch:: that no loaded object defines. */
+  private static List<Unresolved> torchSymbols(Obj root, Map<Obj, Map<String, Obj>> providers) {
+    Set<String> defined = new HashSet<>();
+    for (Obj o : providers.keySet()) {
+      if (o == root) {
+        continue;
+      }
+      for (ElfFile.Symbol s : o.elf().symbols()) {
+        if (s.defined()) {
+          defined.add(s.name());
+        }
+      }
+    }
+    List<Unresolved> out = new ArrayList<>();
+    for (ElfFile.Symbol s : root.elf().symbols()) {
+      if (!s.defined() && !s.weak() && s.version() == null && TORCH_NAMESPACES.matcher(s.name()).find() && !defined.contains(s.name())) {
+        out.add(new Unresolved(root.path(), s.name(), "", "", ""));
+      }
+    }
     return out;
   }
 

@@ -54,6 +54,11 @@ public final class Binaries {
 
   /** Everything about one file; {@code symbols} checks versioned symbols, {@code device} reads the fat binaries. */
   public BinaryInfo inspect(String path, boolean symbols, boolean device) {
+    return inspect(path, symbols, device, List.of());
+  }
+
+  /** As above, after {@code preload} (torch's libraries, for an extension that `import torch` precedes). */
+  public BinaryInfo inspect(String path, boolean symbols, boolean device, List<String> preload) {
     MachineFs.Resolved r = m.fs().resolve(path);
     if (!r.ok()) {
       return BinaryInfo.failed(path, r.error());
@@ -67,7 +72,7 @@ public final class Binaries {
     } catch (IOException e) {
       return BinaryInfo.failed(path, "cannot read: " + e.getMessage());
     }
-    Loader.Plan plan = loader.plan(path, symbols);
+    Loader.Plan plan = loader.plan(path, symbols, preload);
     List<BinaryInfo.Load> loads = plan.loads().stream().map(l -> new BinaryInfo.Load(l.needed(), l.by(), l.path(), l.how())).toList();
     List<BinaryInfo.Missing> missing = plan.missing().stream().map(x -> new BinaryInfo.Missing(x.needed(), x.by(), x.searched())).toList();
     List<BinaryInfo.Unresolved> unresolved = plan.unresolved().stream()

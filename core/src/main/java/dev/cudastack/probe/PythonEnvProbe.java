@@ -186,11 +186,20 @@ final class PythonEnvProbe implements Probe<PythonInfo> {
     if (bnb != null && bnb.loads() != null && bnb.loads().startsWith("libbitsandbytes_cuda")) {
       out.add(new dev.cudastack.model.PythonInfo.FrameworkBinary("bitsandbytes", reader.inspect(bnb.location() + "/" + bnb.loads(), true, true)));
     }
+    List<String> torchLibs = new ArrayList<>();
+    if (torch != null) {
+      for (String lib : List.of("libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so", "libtorch_python.so")) {
+        if (m.fs().isFile(torch.location() + "/torch/lib/" + lib)) {
+          torchLibs.add(torch.location() + "/torch/lib/" + lib);
+        }
+      }
+    }
     for (dev.cudastack.model.PythonInfo.Framework f : frameworks) {
       if (!List.of("flash-attn", "flash_attn", "xformers", "vllm").contains(f.name().toLowerCase(java.util.Locale.ROOT))) {
         continue;
       }
-      f.extensions().stream().limit(3).forEach(ext -> out.add(new dev.cudastack.model.PythonInfo.FrameworkBinary(f.name(), reader.inspect(f.location() + "/" + ext, true, true))));
+      f.extensions().stream().limit(3)
+          .forEach(ext -> out.add(new dev.cudastack.model.PythonInfo.FrameworkBinary(f.name(), reader.inspect(f.location() + "/" + ext, true, true, torchLibs))));
     }
     return out;
   }

@@ -48,6 +48,15 @@ class BinaryFindingsTest {
     Toolchain.run(build, List.of(gcc, "-shared", "-fPIC", "-o", "old/libnvJitLink.so.12", "nvj_old.c", "-Wl,-soname,libnvJitLink.so.12", "-Wl,--version-script=nvj_old.map"));
     Toolchain.run(build, List.of(gcc, "-shared", "-fPIC", "-o", "nvidia/cusparse/lib/libcusparse.so.12", "csp.c", "-Wl,-soname,libcusparse.so.12",
         "nvidia/nvjitlink/lib/libnvJitLink.so.12", "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../../nvjitlink/lib"));
+    // torch's libc10.so defines c10::cuda::SetDevice(int); one extension was built against a torch whose
+    // SetDevice took a long, another against this one.
+    Toolchain.write(build, "c10.cpp", "namespace c10 { namespace cuda { int SetDevice(int d) { return d; } } }\n");
+    Toolchain.write(build, "ext_old.cpp", "namespace c10 { namespace cuda { int SetDevice(long d); } }\nint ext_init() { return c10::cuda::SetDevice(0L); }\n");
+    Toolchain.write(build, "ext_ok.cpp", "namespace c10 { namespace cuda { int SetDevice(int d); } }\nint ext_init() { return c10::cuda::SetDevice(0); }\n");
+    Toolchain.run(build, List.of("mkdir", "-p", "ext"));
+    Toolchain.run(build, List.of("g++", "-shared", "-fPIC", "-o", "torch/lib/libc10.so", "c10.cpp", "-Wl,-soname,libc10.so"));
+    Toolchain.run(build, List.of("g++", "-shared", "-fPIC", "-o", "ext/old_C.so", "ext_old.cpp", "torch/lib/libc10.so"));
+    Toolchain.run(build, List.of("g++", "-shared", "-fPIC", "-o", "ext/ok_C.so", "ext_ok.cpp", "torch/lib/libc10.so"));
     Toolchain.run(build, List.of(Toolchain.nvcc().get().toString(), "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_80,code=sm_80", "-o", "torch/lib/libtorch_cuda.so", "tc.cu",
         "-Xlinker", "nvidia/cusparse/lib/libcusparse.so.12", "-Xlinker", "--disable-new-dtags", "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../../nvidia/cusparse/lib"));
   }
@@ -93,6 +102,19 @@ class BinaryFindingsTest {
         .contains("not found: libc.so.6 (needed by libtorch_cuda.so)")
         .contains("loads from: libcusparse.so.12 → " + SITE + "/nvidia/cusparse/lib/libcusparse.so.12 (DT_RPATH of libtorch_cuda.so ($ORIGIN/../../nvidia/cusparse/lib = " + SITE + "/nvidia/cusparse/lib))")
         .contains("loads from: libnvJitLink.so.12 → /usr/local/cuda-12.1/lib64/libnvJitLink.so.12 (LD_LIBRARY_PATH (/usr/local/cuda-12.1/lib64))");
+  }
+
+  @Test
+  void anExtensionBuiltForAnotherTorch() {
+    Scenario s = machine().env("LD_LIBRARY_PATH", "/usr/local/cuda-12.6/lib64").copy(build.resolve("torch/lib/libc10.so"), SITE + "/torch/lib/libc10.so")
+        .dist("xformers", "0.0.28.post3", "torch==2.5.1").copy(build.resolve("ext/old_C.so"), SITE + "/xformers/_C.so");
+    Finding f = s.diagnose(true).findings().stream().filter(x -> x.code().equals(Codes.EXTENSION_TORCH_MISMATCH)).findFirst().orElseThrow();
+    assertThat(f.title()).isEqualTo("xformers's _C.so needs 1 torch C++ symbol that torch 2.5.1+cu121 does not define");
+    assertThat(f.explanation()).contains("_ZN3c104cuda9SetDeviceEl");
+    // Built for this torch: its symbols resolve in torch's libc10.so, and the metadata pin agrees.
+    Scenario ok = machine().env("LD_LIBRARY_PATH", "/usr/local/cuda-12.6/lib64").copy(build.resolve("torch/lib/libc10.so"), SITE + "/torch/lib/libc10.so")
+        .dist("xformers", "0.0.28.post3", "torch==2.5.1").copy(build.resolve("ext/ok_C.so"), SITE + "/xformers/_C.so");
+    assertThat(codes(ok.diagnose(true))).doesNotContain(Codes.EXTENSION_TORCH_MISMATCH);
   }
 
   @Test
