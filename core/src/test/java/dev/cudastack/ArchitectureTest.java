@@ -42,6 +42,13 @@ class ArchitectureTest {
   }
 
   @Test
+  void explainReadsOnlyTheLogAndTheKnowledgeBase() {
+    noClasses().that().resideInAPackage("dev.cudastack.explain..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.cudastack.probe..", "dev.cudastack.report..", "dev.cudastack.check..", "dev.cudastack.elf..")
+        .check(CORE);
+  }
+
+  @Test
   void probesNeverCheck() {
     noClasses().that().resideInAPackage("dev.cudastack.probe..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.cudastack.check..")

@@ -25,6 +25,7 @@ public final class Main {
     cl.addSubcommand(new SnapshotCommand(env));
     cl.addSubcommand(new FixCommand(env, java.time.Clock.systemDefaultZone()));
     cl.addSubcommand(new InspectCommand(env));
+    cl.addSubcommand(new ExplainCommand(env, System.in));
     CommandLine kb = new CommandLine(new KbCommand());
     if (java.util.Arrays.asList(args).contains("kb") || java.util.Arrays.asList(args).contains("generate-completion")) {
       KbCommand.addQueries(kb);

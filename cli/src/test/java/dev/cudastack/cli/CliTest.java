@@ -290,4 +290,28 @@ class CliTest {
     Run json = run("inspect", tmp.resolve("k.so").toString(), "--json");
     assertThat(json.out()).contains("\"sass\": [\n      \"sm_80\",\n      \"sm_90\"\n    ]").contains("\"ptx\": [\n      \"compute_90\"\n    ]");
   }
+
+  @Test
+  void explainNamesCausesAndConfirmsThemWithTheDoctor() throws Exception {
+    Path log = Files.writeString(tmp.resolve("train.log"), "loading\n"
+        + "CUDA SETUP: Required library version not found: libbitsandbytes_cuda126.so. Maybe you need to compile it from source?\n"
+        + "RuntimeError: The detected CUDA version (10.1) mismatches the version that was used to compile PyTorch (12.1).\n");
+    Run text = run("explain", log.toString());
+    assertThat(text.code()).isZero();
+    assertThat(text.out()).contains("1. BNB_BINARY_MISSING").contains("line 2: CUDA SETUP: Required library version not found")
+        .contains("bitsandbytes wants libbitsandbytes_cuda126.so, which it does not ship").contains("WRONG_NVCC_ON_PATH").contains("fix: ");
+    Run json = run("explain", log.toString(), "--json");
+    assertThat(json.out()).contains("\"causes\": [").contains("\"code\": \"BNB_BINARY_MISSING\"").contains("\"confidence\": 0.95").contains("\"number\": 2");
+    Path d = shared().resolve("scenarios/seed-case-midway");
+    Run confirmed = run("explain", log.toString(), "--with-doctor", "--root", d.resolve("root").toString(), "--env-file", d.resolve("ENV").toString());
+    assertThat(confirmed.out()).contains("BNB_BINARY_MISSING  (confidence 0.95)  — confirmed on this machine: bitsandbytes 0.38.0 wants libbitsandbytes_cuda126.so");
+    Run md = run("explain", log.toString(), "--markdown");
+    assertThat(md.out()).startsWith("## cudastack explain").contains("### BNB_BINARY_MISSING");
+    Run unknown = run("explain", Files.writeString(tmp.resolve("other.log"), "ValueError: shapes not aligned\n").toString());
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.out()).contains("no known cause").contains("1: ValueError: shapes not aligned").contains("cudastack doctor");
+    Run missing = run("explain", tmp.resolve("nope.log").toString());
+    assertThat(missing.code()).isEqualTo(3);
+    assertThat(missing.err()).contains("cannot read").contains("no such file");
+  }
 }

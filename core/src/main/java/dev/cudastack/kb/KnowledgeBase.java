@@ -316,6 +316,21 @@ public final class KnowledgeBase {
     return records("cudnn.json", "rows", CudnnRelease::of);
   }
 
+  /** What to do about each finding code, in one sentence (signatures.json "fixes"). */
+  public record CodeFix(String code, String fix, String source) {
+    static CodeFix of(Row r) {
+      return new CodeFix(r.str("code"), r.str("fix"), r.str("source"));
+    }
+  }
+
+  public List<CodeFix> codeFixes() throws KbException {
+    return records("signatures.json", "fixes", CodeFix::of);
+  }
+
+  public List<LogSignature> signatures() throws KbException {
+    return records("signatures.json", "rows", LogSignature::of);
+  }
+
   public List<PtxIsa> ptxIsa() throws KbException {
     return records("ptx-isa.json", "rows", PtxIsa::of);
   }

@@ -40,7 +40,7 @@ public final class Row {
     if (v instanceof String s) {
       return s;
     }
-    if (v instanceof Long || v instanceof Double || v instanceof Boolean) {
+    if (v instanceof Number || v instanceof Boolean) {
       return String.valueOf(v);
     }
     throw new Bad(where + "." + k + ": expected a string");
@@ -79,6 +79,20 @@ public final class Row {
 
   public <T> List<T> rows(String k, Function<Row, T> reader) {
     return list(k, (o, w) -> reader.apply(new Row(o, w)));
+  }
+
+  /** An array of [string, value] pairs, each read as strings: [["FORWARD_COMPAT_UNSUPPORTED", "0.55"]]. */
+  public List<List<String>> pairs(String k) {
+    return list(k, (o, w) -> {
+      if (!(o instanceof List<?> l)) {
+        throw new Bad(w + ": expected an array");
+      }
+      List<String> out = new ArrayList<>();
+      for (Object x : l) {
+        out.add(String.valueOf(x));
+      }
+      return List.copyOf(out);
+    });
   }
 
   /** An object of strings. */

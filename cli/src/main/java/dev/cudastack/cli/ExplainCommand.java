@@ -1,0 +1,139 @@
+package dev.cudastack.cli;
+
+import dev.cudastack.check.Checks;
+import dev.cudastack.check.Diagnosis;
+import dev.cudastack.check.Finding;
+import dev.cudastack.explain.Explainer;
+import dev.cudastack.explain.Explanation;
+import dev.cudastack.kb.KbException;
+import dev.cudastack.kb.KnowledgeBase;
+import dev.cudastack.model.Snapshot;
+import dev.cudastack.report.ExplainReport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code cudastack explain [FILE...|-]}: an error log → the ranked causes, with the doctor's codes and fixes. */
+@Command(
+    name = "explain",
+    mixinStandardHelpOptions = true,
+    versionProvider = CudastackCommand.Version.class,
+    description = {"Read an error log (files, or - for standard input; any size, streamed) and name the causes with the doctor's codes,",
+        "the lines that show them, what they mean and the fix. --with-doctor also reads this machine (or --root/--snapshot) to confirm them.",
+        "Exit 0 when causes were found, 1 when none is known."})
+final class ExplainCommand implements Callable<Integer> {
+  private final Map<String, String> env;
+  private final InputStream stdin;
+
+  @Parameters(paramLabel = "FILE", arity = "0..*", description = "Log files; - (or none) reads standard input.")
+  List<String> files = new ArrayList<>();
+
+  @Option(names = "--json", description = "Machine-readable output with a top-level causes array.")
+  boolean json;
+
+  @Option(names = "--markdown", description = "Markdown to paste into an issue.")
+  boolean markdown;
+
+  @Option(names = "--with-doctor", description = "Also probe the target (this machine, --root or --snapshot) and confirm or refute each cause with the doctor's findings.")
+  boolean withDoctor;
+
+  @Mixin TargetOptions target;
+
+  @Spec CommandSpec spec;
+
+  ExplainCommand(Map<String, String> env, InputStream stdin) {
+    this.env = env;
+    this.stdin = stdin;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (json && markdown) {
+      err.println("cudastack: --json and --markdown are mutually exclusive");
+      return ExitCodes.TOOL_FAILED;
+    }
+    List<InputStream> inputs = new ArrayList<>();
+    try {
+      if (files.isEmpty() || files.equals(List.of("-"))) {
+        inputs.add(stdin);
+      } else {
+        for (String f : files) {
+          if (f.equals("-")) {
+            inputs.add(stdin);
+            continue;
+          }
+          Path p = Path.of(f);
+          if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            err.println("cudastack: cannot read " + f + (Files.exists(p) ? " (not a readable file)" : " (no such file)"));
+            closeAll(inputs);
+            return ExitCodes.TOOL_FAILED;
+          }
+          inputs.add(Files.newInputStream(p));
+        }
+      }
+      KnowledgeBase kb = KnowledgeBase.bundled();
+      Explanation e = new Explainer(kb).explain(inputs);
+      if (withDoctor) {
+        Optional<Snapshot> s = Targets.loadOrExplain(target, env, err);
+        if (s.isEmpty()) {
+          return ExitCodes.TOOL_FAILED;
+        }
+        e = confirm(e, Checks.run(s.get(), kb));
+      }
+      if (json) {
+        ExplainReport.json(e, out);
+      } else if (markdown) {
+        ExplainReport.markdown(e, out);
+      } else {
+        ExplainReport.text(e, out);
+      }
+      return e.unknown() ? ExitCodes.WARNINGS : ExitCodes.OK;
+    } catch (IOException ex) {
+      err.println("cudastack: cannot read the log: " + ex.getMessage());
+      return ExitCodes.TOOL_FAILED;
+    } catch (KbException ex) {
+      err.println("cudastack: knowledge base: " + ex.getMessage());
+      return ExitCodes.TOOL_FAILED;
+    } finally {
+      closeAll(inputs);
+    }
+  }
+
+  private void closeAll(List<InputStream> inputs) {
+    for (InputStream in : inputs) {
+      if (in != stdin) {
+        try {
+          in.close();
+        } catch (IOException e) {
+          // nothing to do: it was only read
+        }
+      }
+    }
+  }
+
+  /** Each cause confirmed by the same code among the doctor's findings, or said not to be seen. */
+  static Explanation confirm(Explanation e, Diagnosis d) {
+    List<Explanation.Cause> out = new ArrayList<>();
+    for (Explanation.Cause c : e.causes()) {
+      Optional<Finding> f = d.findings().stream().filter(x -> x.code().equals(c.code())).findFirst();
+      out.add(c.withMachine(f.map(x -> "confirmed on this machine: " + x.title())
+          .orElse("not seen on this machine (the log may come from another machine or an earlier state)")));
+    }
+    return new Explanation(out, e.errorLines(), e.lines(), e.bytes(), e.longLinesCut());
+  }
+}

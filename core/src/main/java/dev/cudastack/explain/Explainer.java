@@ -1,0 +1,472 @@
+package dev.cudastack.explain;
+
+import dev.cudastack.kb.KbException;
+import dev.cudastack.kb.KnowledgeBase;
+import dev.cudastack.kb.LogSignature;
+import dev.cudastack.kb.Version;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Streams a log once: splits it into lines (a line longer than {@link #MAX_LINE} bytes is read in
+ * pieces of that size, so memory stays flat on a gigabyte without a newline), finds the catalog's
+ * literals with one automaton pass, and only on a hit decodes the line (invalid UTF-8 replaced,
+ * colour codes and carriage returns removed) and tries the signatures' expressions.
+ */
+public final class Explainer {
+  static final int MAX_LINE = 64 * 1024;
+  private static final int BUFFER = 1 << 20;
+  private static final int LINES_PER_CAUSE = 5;
+  private static final int ERROR_LINES = 12;
+  private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
+  private static final List<String> ERROR_WORDS = List.of("Error", "ERROR", "error:", "Exception", "Traceback", "FAILED", "fatal", "Failed");
+
+  private final KnowledgeBase kb;
+  private final List<LogSignature> signatures;
+  private final Pattern[] patterns;
+  private final LiteralMatcher matcher;
+  private final Prefilter prefilter;
+  private final LiteralMatcher errorWords;
+  /** For each literal of the matcher, the signature it belongs to. */
+  private final int[] owner;
+  private final int firstErrorWord;
+  /** Lines that look like errors are collected from the first and the last megabyte only (unknown logs). */
+  private static final int ERROR_WINDOW = 1 << 20;
+  private final Map<String, String> fixes = new LinkedHashMap<>();
+
+  public Explainer(KnowledgeBase kb) throws KbException {
+    this.kb = kb;
+    this.signatures = kb.signatures();
+    this.patterns = new Pattern[signatures.size()];
+    List<String> literals = new ArrayList<>();
+    List<Integer> owners = new ArrayList<>();
+    for (int i = 0; i < signatures.size(); i++) {
+      patterns[i] = Pattern.compile(signatures.get(i).pattern());
+      for (String lit : signatures.get(i).literal().split("\\|\\|")) {
+        literals.add(lit);
+        owners.add(i);
+      }
+    }
+    for (KnowledgeBase.CodeFix f : kb.codeFixes()) {
+      fixes.put(f.code(), f.fix());
+    }
+    owner = owners.stream().mapToInt(Integer::intValue).toArray();
+    firstErrorWord = signatures.size();
+    this.matcher = new LiteralMatcher(literals);
+    this.prefilter = new Prefilter(literals);
+    this.errorWords = new LiteralMatcher(ERROR_WORDS);
+  }
+
+  /** One signal: a code with a confidence from one signature on one line. */
+  private record Signal(String code, double confidence, String explanation, String signature, Explanation.Line line) {}
+
+  /** Reads the whole stream (several logs can be given one after another). */
+  public Explanation explain(List<InputStream> inputs) throws IOException {
+    State st = new State();
+    for (InputStream in : inputs) {
+      scan(in, st);
+      st.flushPending();
+    }
+    return st.finish();
+  }
+
+  private final class State {
+    final List<Signal> signals = new ArrayList<>();
+    final List<Explanation.Line> errorLines = new ArrayList<>();
+    final Map<String, Set<String>> libVersions = new TreeMap<>();
+    final Map<String, Explanation.Line> libLines = new LinkedHashMap<>();
+    long lines;
+    long bytes;
+    int cut;
+    /** The GPU a torch capability warning named (sm number) and the arch list it printed. */
+    Integer capability;
+    Explanation.Line capabilityLine;
+    List<Integer> supported;
+    /** Multi-line signatures waiting for the next line: [signature index, line number, text]. */
+    final List<Object[]> pending = new ArrayList<>();
+
+    void line(byte[] b, int off, int len, long number) {
+      BitSet literalHits = matcher.find(b, off, len);
+      BitSet hits = null;
+      if (literalHits != null) {
+        hits = new BitSet();
+        for (int i = literalHits.nextSetBit(0); i >= 0; i = literalHits.nextSetBit(i + 1)) {
+          hits.set(owner[i]);
+        }
+      }
+      if (!pending.isEmpty()) {
+        String next = text(b, off, len);
+        for (Object[] p : pending) {
+          evaluate((int) p[0], (String) p[2] + " " + next.strip(), (long) p[1], (String) p[2]);
+        }
+        pending.clear();
+      }
+      if (hits == null) {
+        return;
+      }
+      String text = text(b, off, len);
+      for (int i = hits.nextSetBit(0); i >= 0; i = hits.nextSetBit(i + 1)) {
+        if (!evaluate(i, text, number, text) && signatures.get(i).multiline()) {
+          pending.add(new Object[] {i, number, text});
+        }
+      }
+    }
+
+    /** Lines of {@code b[from, to)} that look like errors, for an unknown log: numbered from {@code number}. */
+    void errorWords(byte[] b, int from, int to, long number, boolean last) {
+      List<Explanation.Line> found = new ArrayList<>();
+      int start = from;
+      long n = number;
+      for (int i = from; i <= to; i++) {
+        if (i == to || b[i] == '\n') {
+          if (i > start && errorWords.find(b, start, i - start) != null) {
+            found.add(new Explanation.Line(n, shorten(text(b, start, i - start))));
+          }
+          n++;
+          start = i + 1;
+        }
+      }
+      if (last) {
+        tailErrors = found.size() > ERROR_LINES ? found.subList(found.size() - ERROR_LINES, found.size()) : found;
+      } else {
+        for (Explanation.Line l : found) {
+          if (errorLines.size() < ERROR_LINES) {
+            errorLines.add(l);
+          }
+        }
+      }
+    }
+
+    List<Explanation.Line> tailErrors = List.of();
+
+    /** A multi-line signature waits for the next line. */
+    boolean waiting() {
+      return !pending.isEmpty();
+    }
+
+    void flushPending() {
+      for (Object[] p : pending) {
+        evaluate((int) p[0], (String) p[2], (long) p[1], (String) p[2]);
+      }
+      pending.clear();
+    }
+
+    /** Tries one signature on a text; true when it matched. */
+    boolean evaluate(int i, String text, long number, String shown) {
+      Matcher m = patterns[i].matcher(text);
+      if (!m.find()) {
+        return false;
+      }
+      LogSignature s = signatures.get(i);
+      Explanation.Line line = new Explanation.Line(number, shorten(shown));
+      String explanation = fill(s.explain(), m, s.pattern());
+      for (Signal sig : reason(s, m, explanation, line)) {
+        signals.add(sig);
+      }
+      return true;
+    }
+
+    Explanation finish() {
+      if (capability != null && supported != null && !supported.isEmpty() && capability > supported.stream().mapToInt(Integer::intValue).max().orElse(0)) {
+        signals.add(new Signal("GPU_ARCH_TOO_NEW_FOR_TOOLKIT", 0.6, "The GPU (sm_" + capability + ") is newer than every architecture this torch was built for (up to sm_"
+            + supported.stream().mapToInt(Integer::intValue).max().orElse(0) + "): the CUDA it was built with may predate the GPU, so a build with a newer CUDA is needed.",
+            "torch-capability", capabilityLine));
+      }
+      for (Map.Entry<String, Set<String>> e : libVersions.entrySet()) {
+        if (e.getValue().size() > 1) {
+          signals.add(new Signal("LIBRARY_SHADOWED", 0.7, "Several versions of " + e.getKey() + " are on this machine (" + String.join(", ", e.getValue())
+              + "): the loader may pick another than the program was built with.", "lib-versions", libLines.get(e.getKey())));
+        }
+      }
+      Map<String, List<Signal>> byCode = new LinkedHashMap<>();
+      for (Signal s : signals) {
+        byCode.computeIfAbsent(s.code(), k -> new ArrayList<>()).add(s);
+      }
+      List<Explanation.Cause> causes = new ArrayList<>();
+      for (Map.Entry<String, List<Signal>> e : byCode.entrySet()) {
+        List<Signal> sigs = e.getValue();
+        Signal best = sigs.stream().max(Comparator.comparingDouble(Signal::confidence)).orElseThrow();
+        Set<String> ids = new LinkedHashSet<>();
+        List<Explanation.Line> lines = new ArrayList<>();
+        Set<Long> seen = new LinkedHashSet<>();
+        for (Signal s : sigs) {
+          ids.add(s.signature());
+          if (lines.size() < LINES_PER_CAUSE && seen.add(s.line().number())) {
+            lines.add(s.line());
+          }
+        }
+        double conf = Math.min(0.99, best.confidence() + 0.01 * (ids.size() - 1));
+        causes.add(new Explanation.Cause(e.getKey(), Math.round(conf * 100) / 100.0, lines, best.explanation(), fixes.get(e.getKey()), List.copyOf(ids), null));
+      }
+      causes.sort(Comparator.comparingDouble(Explanation.Cause::confidence).reversed().thenComparingLong(c -> c.lines().getFirst().number()));
+      List<Explanation.Line> shown = new ArrayList<>(errorLines);
+      for (Explanation.Line l : tailErrors) {
+        if (shown.stream().noneMatch(x -> x.number() == l.number())) {
+          shown.add(l);
+        }
+      }
+      return new Explanation(causes, causes.isEmpty() ? shown : List.of(), lines, bytes, cut);
+    }
+
+    /** The codes a matched signature points to, after its kind's reasoning. */
+    List<Signal> reason(LogSignature s, Matcher m, String explanation, Explanation.Line line) {
+      List<Signal> out = new ArrayList<>();
+      String kind = s.kind() == null ? "" : s.kind();
+      switch (kind) {
+        case "versions-torch", "versions-ds" -> {
+          Version nvcc = Version.parse(m.group("nvcc")).orElse(null);
+          Version torch = Version.parse(m.group("torch")).orElse(null);
+          if (nvcc == null || torch == null) {
+            out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
+          } else if (nvcc.major() != torch.major()) {
+            boolean torchMsg = kind.equals("versions-torch");
+            // torch's message is usually the symptom of the wrong toolkit being found (PATH,
+            // CUDA_HOME); DeepSpeed's names the pair itself.
+            out.add(new Signal("NVCC_TORCH_MAJOR_MISMATCH", torchMsg ? 0.88 : 0.9, explanation + " Different CUDA majors: builds refuse.", s.id(), line));
+            out.add(new Signal("WRONG_NVCC_ON_PATH", torchMsg ? 0.9 : 0.7,
+                explanation + " The nvcc found (PATH, CUDA_HOME) is not the CUDA " + torch.major() + " toolkit torch needs.", s.id(), line));
+          } else {
+            boolean accepted = line.text().contains("accepting this combination");
+            out.add(new Signal("NVCC_TORCH_MINOR_MISMATCH", accepted ? 0.6 : 0.88, explanation + " Same major, different minor"
+                + (accepted ? ": DeepSpeed accepted it." : "."), s.id(), line));
+            out.add(new Signal("WRONG_NVCC_ON_PATH", 0.55, explanation, s.id(), line));
+          }
+        }
+        case "arch" -> {
+          int arch = Integer.parseInt(m.group("arch"));
+          boolean removed = removedArch(arch);
+          out.add(new Signal(removed ? "GPU_ARCH_TOO_OLD_FOR_TOOLKIT" : "GPU_ARCH_TOO_NEW_FOR_TOOLKIT", s.confidence(),
+              explanation + (removed ? " sm_" + arch + " was dropped by newer toolkits: the GPU is too old for this CUDA." : " The toolkit predates this GPU."), s.id(), line));
+        }
+        case "capability" -> {
+          capability = Integer.parseInt(m.group("cc"));
+          capabilityLine = line;
+          out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
+        }
+        case "arch-list" -> {
+          List<Integer> list = new ArrayList<>();
+          for (String a : m.group("archs").split(" ")) {
+            if (a.startsWith("sm_")) {
+              list.add(Integer.parseInt(a.substring(3)));
+            }
+          }
+          supported = list;
+          out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
+        }
+        case "versions-of-lib" -> {
+          libVersions.computeIfAbsent(m.group("lib"), k -> new LinkedHashSet<>()).add(m.group("version"));
+          libLines.putIfAbsent(m.group("lib"), line);
+        }
+        default -> out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
+      }
+      for (List<String> a : s.also()) {
+        if (a.size() == 2) {
+          out.add(new Signal(a.get(0), Double.parseDouble(a.get(1)), explanation, s.id(), line));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** An architecture an older toolkit supported and the newest known one does not: dropped. */
+  private boolean removedArch(int arch) {
+    try {
+      List<KnowledgeBase.ToolkitArchs> rows = kb.toolkitArchs();
+      boolean before = rows.stream().anyMatch(r -> r.numbers().contains(arch));
+      return before && !rows.getLast().numbers().contains(arch);
+    } catch (KbException e) {
+      return arch < 50;
+    }
+  }
+
+  /**
+   * Reads the stream in large buffers. Within the complete lines of a buffer, the prefilter jumps
+   * to the next possible literal; only that line is handed over (its number counted from the
+   * newlines before it). A line with no newline within a whole buffer is handed over in pieces.
+   */
+  private void scan(InputStream in, State st) throws IOException {
+    byte[] buf = new byte[BUFFER + MAX_LINE];
+    int filled = 0;
+    long number = st.lines + 1;
+    boolean eof = false;
+    boolean open = false; // a line without a newline is being read in pieces
+    while (!eof) {
+      int n = in.read(buf, filled, BUFFER - filled);
+      if (n < 0) {
+        eof = true;
+      } else {
+        st.bytes += n;
+        filled += n;
+        if (filled < BUFFER) {
+          continue;
+        }
+      }
+      // Process complete lines; keep a trailing partial line for the next read.
+      int end = filled;
+      if (!eof) {
+        int lastNl = lastNewline(buf, filled);
+        if (lastNl < 0) {
+          // No newline in a whole buffer: a very long line. Only the pieces around literals are
+          // looked at, as one line.
+          int p = 0;
+          int hit;
+          while (p < filled && (hit = prefilter.next(buf, p, filled)) >= 0) {
+            int at = Math.max(0, hit - MAX_LINE / 2);
+            st.line(buf, at, Math.min(MAX_LINE, filled - at), number);
+            p = at + MAX_LINE;
+          }
+          st.cut += (filled + MAX_LINE - 1) / MAX_LINE;
+          open = true;
+          filled = 0;
+          continue;
+        }
+        open = false;
+        end = lastNl + 1;
+      }
+      if (st.bytes - filled < ERROR_WINDOW) {
+        st.errorWords(buf, 0, Math.min(end, ERROR_WINDOW), number, false); // the head of the log
+      }
+      if (eof) {
+        st.errorWords(buf, Math.max(0, lastLineStart(buf, end, ERROR_WINDOW)), end, number + newlines(buf, 0, Math.max(0, lastLineStart(buf, end, ERROR_WINDOW))), true);
+      }
+      number = lines(buf, 0, end, number, st);
+      if (eof && (filled > 0 && buf[filled - 1] != '\n' || open && filled == 0)) {
+        number++; // the last line had no newline
+      }
+      int rest = filled - end;
+      System.arraycopy(buf, end, buf, 0, rest);
+      filled = rest;
+    }
+    st.lines = number - 1;
+  }
+
+  /** Hands over every line of {@code buf[from, end)} that may hold a literal; returns the number of the line after. */
+  private long lines(byte[] buf, int from, int end, long number, State st) {
+    int counted = from; // number is the line number of the line starting at counted
+    int pos = from;
+    while (pos < end) {
+      int lineStart;
+      if (st.waiting()) {
+        lineStart = pos; // a multi-line signature needs this line whatever it holds
+      } else {
+        int hit = prefilter.next(buf, pos, end);
+        if (hit < 0) {
+          break;
+        }
+        lineStart = hit;
+        while (lineStart > pos && buf[lineStart - 1] != '\n') {
+          lineStart--;
+        }
+      }
+      int lineEnd = lineStart;
+      while (lineEnd < end && buf[lineEnd] != '\n') {
+        lineEnd++;
+      }
+      number += newlines(buf, counted, lineStart);
+      counted = lineStart;
+      int len = lineEnd - lineStart;
+      if (len > MAX_LINE) {
+        st.line(buf, lineStart, MAX_LINE, number);
+        st.cut++;
+      } else {
+        st.line(buf, lineStart, len, number);
+      }
+      pos = lineEnd + 1;
+    }
+    return number + newlines(buf, counted, end);
+  }
+
+  /** The start of the first whole line within the last {@code window} bytes before {@code end}. */
+  private static int lastLineStart(byte[] b, int end, int window) {
+    int from = Math.max(0, end - window);
+    if (from == 0) {
+      return 0;
+    }
+    while (from < end && b[from - 1] != '\n') {
+      from++;
+    }
+    return from;
+  }
+
+  private static int lastNewline(byte[] b, int filled) {
+    for (int i = filled - 1; i >= 0; i--) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** How many newlines lie in {@code b[from, to)}, eight bytes at a time. */
+  private static long newlines(byte[] b, int from, int to) {
+    long count = 0;
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long w = (long) LONG.get(b, i) ^ 0x0A0A0A0A0A0A0A0AL;
+      // a zero byte in w marks a newline in the word
+      long z = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
+      if (z != 0) {
+        count += Long.bitCount(nlMask(w));
+      }
+    }
+    for (; i < to; i++) {
+      if (b[i] == '\n') {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** The exact zero bytes of a word (the fast test above can flag a byte after a zero by borrow). */
+  private static long nlMask(long w) {
+    long t = (w & 0x7F7F7F7F7F7F7F7FL) + 0x7F7F7F7F7F7F7F7FL;
+    return ~(t | w | 0x7F7F7F7F7F7F7F7FL);
+  }
+
+  private static final java.lang.invoke.VarHandle LONG = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  private static String text(byte[] b, int off, int len) {
+    String s = new String(b, off, len, StandardCharsets.UTF_8);
+    if (s.indexOf('\u001B') >= 0) {
+      s = ANSI.matcher(s).replaceAll("");
+    }
+    return s.replace("\r", "");
+  }
+
+  private static String shorten(String s) {
+    String t = s.strip();
+    return t.length() > 300 ? t.substring(0, 300) + "…" : t;
+  }
+
+  private static final Pattern GROUP = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-zA-Z][a-zA-Z0-9]*)}");
+
+  /** The explanation template with ${group} replaced by what the line said. */
+  private static String fill(String template, Matcher m, String pattern) {
+    Set<String> names = new LinkedHashSet<>();
+    Matcher g = GROUP.matcher(pattern);
+    while (g.find()) {
+      names.add(g.group(1));
+    }
+    Matcher p = PLACEHOLDER.matcher(template);
+    StringBuilder out = new StringBuilder();
+    while (p.find()) {
+      String v = names.contains(p.group(1)) ? m.group(p.group(1)) : null;
+      p.appendReplacement(out, Matcher.quoteReplacement(v == null ? "?" : v.strip()));
+    }
+    p.appendTail(out);
+    return out.toString();
+  }
+}
