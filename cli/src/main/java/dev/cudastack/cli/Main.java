@@ -26,6 +26,7 @@ public final class Main {
     cl.addSubcommand(new FixCommand(env, java.time.Clock.systemDefaultZone()));
     cl.addSubcommand(new InspectCommand(env));
     cl.addSubcommand(new ExplainCommand(env, System.in));
+    cl.addSubcommand(new PlanCommand(env));
     CommandLine kb = new CommandLine(new KbCommand());
     if (java.util.Arrays.asList(args).contains("kb") || java.util.Arrays.asList(args).contains("generate-completion")) {
       KbCommand.addQueries(kb);

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -313,5 +314,40 @@ class CliTest {
     Run missing = run("explain", tmp.resolve("nope.log").toString());
     assertThat(missing.code()).isEqualTo(3);
     assertThat(missing.err()).contains("cannot read").contains("no such file");
+  }
+
+  @Test
+  void planGivesVerdictsAStackAndStepsAndWritesConstraintsOnce() throws Exception {
+    Path moelora = shared().resolve("projects/liuqidong07__MOELoRA-peft");
+    Path d = shared().resolve("scenarios/seed-case");
+    Run text = run("plan", moelora.toString(), "--root", d.resolve("root").toString(), "--env-file", d.resolve("ENV").toString());
+    assertThat(text.code()).as(text.err()).isEqualTo(1);
+    assertThat(text.out()).contains("[✗] torch==1.12.0+cu102  PIN_NEEDS_INDEX").contains("1. export PATH=/usr/local/cuda-12.6/bin:$PATH")
+        .containsPattern("pip install torch==2\\.\\d+\\.\\d+ torchvision==\\S+ torchaudio==\\S+ --index-url https://download.pytorch.org/whl/cu12\\d");
+    Run json = run("plan", moelora.resolve("requirements.txt").toString(), "--gpu", "H100", "--driver", "535.104.05", "--python-version", "3.10", "--json");
+    assertThat(json.code()).isEqualTo(1);
+    Map<?, ?> root = (Map<?, ?>) dev.cudastack.json.Json.parse(json.out());
+    assertThat(root.keySet().stream().map(String::valueOf).toList()).contains("verdicts", "stack", "commands", "env");
+    Map<?, ?> torch = ((List<?>) root.get("stack")).stream().map(Map.class::cast).filter(m -> "torch".equals(m.get("name"))).findFirst().orElseThrow();
+    assertThat(torch.keySet().stream().map(String::valueOf).toList()).contains("name", "version", "variant", "index_url", "reason");
+    Map<?, ?> verdict = ((List<?>) root.get("verdicts")).stream().map(Map.class::cast).filter(m -> "torch".equals(m.get("name"))).findFirst().orElseThrow();
+    assertThat(verdict.get("ok")).isEqualTo(false);
+    assertThat(((List<?>) verdict.get("codes")).stream().map(String::valueOf).toList()).contains("GPU_ARCH_NOT_IN_BUILD");
+    Path constraints = tmp.resolve("constraints.txt");
+    Run write = run("plan", moelora.resolve("requirements.txt").toString(), "--gpu", "H100", "--driver", "535.104.05", "--write-constraints", constraints.toString());
+    assertThat(write.err()).contains("wrote");
+    String written = Files.readString(constraints);
+    assertThat(written).contains("torch==" + torch.get("version")).contains("transformers==4.28.1").doesNotContain("+cu102");
+    Files.writeString(constraints, "mine\n");
+    Run again = run("plan", moelora.resolve("requirements.txt").toString(), "--gpu", "H100", "--driver", "535.104.05", "--write-constraints", constraints.toString());
+    assertThat(again.code()).isEqualTo(3);
+    assertThat(again.err()).contains("exists; not overwriting it");
+    assertThat(Files.readString(constraints)).isEqualTo("mine\n");
+    Run bad = run("plan", tmp.resolve("nope").toString(), "--gpu", "H100");
+    assertThat(bad.code()).isEqualTo(3);
+    assertThat(bad.err()).contains("no such file");
+    Run badCuda = run("plan", moelora.toString(), "--gpu", "H100", "--cuda", "12.1");
+    assertThat(badCuda.code()).isEqualTo(3);
+    assertThat(badCuda.err()).contains("--cuda must look like cu121");
   }
 }

@@ -1,0 +1,211 @@
+package dev.cudastack.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cudastack.kb.ArchList;
+import dev.cudastack.kb.Bnb;
+import dev.cudastack.kb.KnowledgeBase;
+import dev.cudastack.kb.Torch;
+import dev.cudastack.kb.Version;
+import dev.cudastack.model.Inspection;
+import dev.cudastack.model.Snapshot;
+import dev.cudastack.probe.EnvFile;
+import dev.cudastack.probe.Machine;
+import dev.cudastack.probe.SnapshotTaker;
+import dev.cudastack.testing.Scenario;
+import dev.cudastack.testing.Shared;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Plans for the four real projects in ../shared/projects on the seed tree and on described machines:
+ * the issue's named cases, then invariants over every project × target (the chosen torch runs on the
+ * driver and has code for every GPU, every chosen version is in the knowledge base, the Python fits,
+ * bitsandbytes ships the chosen CUDA's binary).
+ */
+class PlannerTest {
+  private static final KnowledgeBase KB = KnowledgeBase.bundled();
+  private static final Path MOELORA = Shared.dir().resolve("projects/liuqidong07__MOELoRA-peft");
+
+  static Target seedMachine() throws Exception {
+    Path dir = Shared.scenario("seed-case");
+    Machine m = Machine.rooted(dir.resolve("root"), EnvFile.parse(Files.readString(dir.resolve("ENV"))), Duration.ofSeconds(2));
+    Snapshot s = new SnapshotTaker(Scenario.CLOCK, "cudastack test").take(m, Inspection.root("scenarios/seed-case/root", "ENV"));
+    return Target.of(s, KB, null);
+  }
+
+  static Plan.Entry entry(Plan p, String name) {
+    return p.stack().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no " + name + " in " + p.stack()));
+  }
+
+  static Plan.Verdict verdict(Plan p, String name) {
+    return p.verdicts().stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no verdict for " + name));
+  }
+
+  static Torch.Variant variant(Plan.Entry torch) throws Exception {
+    Torch.Match m = KB.torch(torch.version()).orElseThrow();
+    return m.release().variant(torch.variant()).orElseThrow();
+  }
+
+  @Test
+  void moeloraOnTheSeedMachineGetsACuda12TorchWithVoltaKernelsAndCuda126First() throws Exception {
+    Target t = seedMachine();
+    assertThat(t.gpus()).extracting(Target.Gpu::cc).containsOnly(70);
+    assertThat(t.toolkits()).extracting(Target.Toolkit::release).contains("10.1", "12.6");
+    Plan p = new Planner(KB).plan(ProjectReader.read(MOELORA), t, Planner.Options.defaults());
+
+    Plan.Verdict torchAsWritten = verdict(p, "torch");
+    assertThat(torchAsWritten.ok()).isFalse();
+    assertThat(torchAsWritten.codes()).contains("PIN_NEEDS_INDEX", "BNB_BINARY_MISSING");
+    assertThat(torchAsWritten.why()).contains("cu102").contains("libbitsandbytes_cuda102.so");
+
+    Plan.Entry torch = entry(p, "torch");
+    assertThat(torch.changed()).isTrue();
+    assertThat(torch.variant()).startsWith("cu12");
+    Torch.Variant v = variant(torch);
+    assertThat(v.archList().orElseThrow().fit(70)).isEqualTo(ArchList.Fit.EXACT);
+    assertThat(Version.of(v.cudaVersion()).compareTo(Version.of("12.6"))).isLessThanOrEqualTo(0);
+    assertThat(torch.indexUrl()).isEqualTo("https://download.pytorch.org/whl/" + torch.variant());
+    assertThat(torch.reason()).contains("sm_70").contains("560.35.03");
+
+    Plan.Entry bnb = entry(p, "bitsandbytes");
+    assertThat(bnb.changed()).isTrue();
+    String digits = torch.variant().substring(2);
+    assertThat(bnb.variant()).isEqualTo("cuda" + digits);
+    Bnb.Release release = KB.bnb(bnb.version().replace("==", "").replace(".*", ".0")).orElseThrow();
+    assertThat(release.binaries()).contains(digits);
+    assertThat(verdict(p, "bitsandbytes").codes()).containsExactly("BNB_BINARY_MISSING");
+
+    assertThat(p.env()).first().asString().isEqualTo("export PATH=/usr/local/cuda-12.6/bin:$PATH");
+    assertThat(p.env()).contains("export CUDA_HOME=/usr/local/cuda-12.6");
+    assertThat(p.commands()).anyMatch(c -> c.startsWith("pip install torch==" + torch.version()) && c.endsWith("--index-url " + torch.indexUrl()));
+    // companions follow torch; packages the KB does not cover are kept and marked
+    assertThat(entry(p, "torchvision").reason()).contains(torch.version());
+    assertThat(entry(p, "transformers").checked()).isFalse();
+    assertThat(entry(p, "transformers").version()).isEqualTo("4.28.1");
+    assertThat(p.verdicts().stream().filter(x -> x.name().equals("deepspeed")).count()).as("listed in two files, judged once").isEqualTo(1);
+  }
+
+  @Test
+  void h100OnDriver535NeedsTorch2WithCuda118OrLater() throws Exception {
+    Plan p = new Planner(KB).plan(ProjectReader.read(MOELORA), Target.describe(List.of("H100"), "535.104.05", "3.10", List.of(), KB), Planner.Options.defaults());
+    Plan.Entry torch = entry(p, "torch");
+    assertThat(Version.of(torch.version()).major()).isGreaterThanOrEqualTo(2);
+    assertThat(Version.of(Torch.cudaOf(torch.variant())).compareTo(Version.of("11.8"))).isGreaterThanOrEqualTo(0);
+    assertThat(variant(torch).archList().orElseThrow().fit(90)).isEqualTo(ArchList.Fit.EXACT);
+    assertThat(verdict(p, "torch").codes()).contains("GPU_ARCH_NOT_IN_BUILD");
+    // No toolkit described: DeepSpeed's ops need an nvcc, and the plan says how to get one
+    assertThat(verdict(p, "deepspeed").codes()).contains("NVCC_MISSING");
+    assertThat(p.commands()).anyMatch(c -> c.contains("cuda-toolkit=" + Torch.cudaOf(torch.variant())));
+  }
+
+  @Test
+  void rtx5090OnDriver570GetsACuda128BuildOfTorch27OrLater() throws Exception {
+    Plan p = new Planner(KB).plan(ProjectReader.read(MOELORA), Target.describe(List.of("RTX 5090"), "570.86.10", "3.10", List.of(), KB), Planner.Options.defaults());
+    Plan.Entry torch = entry(p, "torch");
+    assertThat(torch.variant()).isEqualTo("cu128");
+    assertThat(Version.of(torch.version()).compareTo(Version.of("2.7"))).isGreaterThanOrEqualTo(0);
+    assertThat(variant(torch).archList().orElseThrow().fit(120)).isEqualTo(ArchList.Fit.EXACT);
+  }
+
+  @Test
+  void v100OnDriver580IsNotGivenACuda13Build() throws Exception {
+    for (String python : List.of("3.9", "3.10", "3.12")) {
+      for (Planner.Options o : List.of(Planner.Options.defaults(), new Planner.Options(false, true, null, false))) {
+        Plan p = new Planner(KB).plan(ProjectReader.read(MOELORA), Target.describe(List.of("V100"), "580.65.06", python, List.of("12.6"), KB), o);
+        Plan.Entry torch = entry(p, "torch");
+        assertThat(Version.of(Torch.cudaOf(torch.variant())).major()).as("python %s newest %s", python, o.newest()).isLessThan(13);
+        assertThat(variant(torch).archList().orElseThrow().fit(70)).isEqualTo(ArchList.Fit.EXACT);
+      }
+    }
+  }
+
+  @Test
+  void aForcedVariantThatCannotRunIsRefusedNotChosen() throws Exception {
+    Plan p = new Planner(KB).plan(ProjectReader.read(MOELORA), Target.describe(List.of("V100"), "580.65.06", "3.11", List.of(), KB), new Planner.Options(false, false, "cu130", false));
+    assertThat(p.stack()).filteredOn(e -> e.name().equals("torch")).allMatch(e -> !e.checked() || !"cu130".equals(e.variant()));
+    assertThat(p.notes()).anyMatch(n -> n.contains("no official torch build"));
+  }
+
+  @Test
+  void aPinThatRunsIsKeptAndTheVerdictSaysSo() throws Exception {
+    Path req = Files.createTempFile("plan", ".txt");
+    try {
+      Files.writeString(req, "torch==2.5.1\ntransformers==4.46.0\n");
+      Plan p = new Planner(KB).plan(ProjectReader.read(req), Target.describe(List.of("A100"), "550.54.15", "3.11", List.of(), KB), Planner.Options.defaults());
+      assertThat(verdict(p, "torch").ok()).isTrue();
+      assertThat(entry(p, "torch").changed()).isFalse();
+      assertThat(entry(p, "torch").version()).isEqualTo("2.5.1");
+    } finally {
+      Files.deleteIfExists(req);
+    }
+  }
+
+  static Stream<Arguments> projectsAndTargets() {
+    List<String> projects = List.of("liuqidong07__MOELoRA-peft", "artidoro__qlora", "tloen__alpaca-lora", "hiyouga__LLaMA-Factory", "hiyouga__LLaMA-Factory/v0.9.3",
+        "hiyouga__LLaMA-Factory/v0.3.0", "hiyouga__LLaMA-Factory/v0.1.0", "liuqidong07__MOELoRA-peft/environment.yml");
+    List<Object[]> targets = List.of(
+        new Object[] {List.of("V100"), "560.35.03", "3.9", List.of("10.1", "12.6")},
+        new Object[] {List.of("H100"), "535.104.05", "3.10", List.of()},
+        new Object[] {List.of("RTX 5090"), "570.86.10", "3.11", List.of("12.8")},
+        new Object[] {List.of("V100"), "580.65.06", "3.12", List.of("13.0")},
+        new Object[] {List.of("A100", "A100"), "525.60.13", "3.10", List.of("11.8")},
+        new Object[] {List.of("RTX 4090"), "550.54.15", "3.11", List.of("12.4")},
+        new Object[] {List.of("T4"), "470.82.01", "3.8", List.of()},
+        new Object[] {List.of("H200"), "590.44.01", "3.12", List.of("13.1")});
+    List<Arguments> out = new ArrayList<>();
+    for (String p : projects) {
+      for (Object[] t : targets) {
+        out.add(Arguments.of(p, t[0], t[1], t[2], t[3]));
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0} on {1} driver {2} python {3}")
+  @MethodSource("projectsAndTargets")
+  void everyPlanKeepsTheInvariants(String project, List<String> gpus, String driver, String python, List<String> toolkits) throws Exception {
+    Target t = Target.describe(gpus, driver, python, toolkits, KB);
+    Plan p = new Planner(KB).plan(ProjectReader.read(Shared.dir().resolve("projects").resolve(project)), t, Planner.Options.defaults());
+    Optional<Plan.Entry> torch = p.stack().stream().filter(e -> e.name().equals("torch") && e.checked()).findFirst();
+    if (torch.isEmpty()) {
+      assertThat(p.notes()).as("no torch chosen must be said").anyMatch(n -> n.contains("no official torch build"));
+      return;
+    }
+    Torch.Match m = KB.torch(torch.get().version()).orElseThrow(() -> new AssertionError("torch " + torch.get().version() + " not in the KB"));
+    Torch.Variant v = m.release().variant(torch.get().variant()).orElseThrow();
+    assertThat(m.release().supportsPython(m.patch().orElseThrow(), python)).as("python %s for torch %s", python, torch.get().version()).isTrue();
+    KnowledgeBase.Outcome runs = Version.of(v.cudaVersion()).compareTo(Version.of(t.driverMaxCuda())) <= 0 ? KnowledgeBase.Outcome.NATIVE
+        : KB.runtimeOnDriver(v.cudaVersion(), driver).outcome();
+    assertThat(runs).as("CUDA %s on driver %s", v.cudaVersion(), driver).isIn(KnowledgeBase.Outcome.NATIVE, KnowledgeBase.Outcome.MINOR_COMPAT);
+    for (Target.Gpu g : t.gpus()) {
+      assertThat(v.archList().orElseThrow().fit(g.cc())).as("sm_%d in %s+%s", g.cc(), torch.get().version(), v.cuda()).isNotEqualTo(ArchList.Fit.NONE);
+    }
+    for (Plan.Entry e : p.stack()) {
+      if (e.changed()) {
+        assertThat(e.reason()).as("reason for %s", e.name()).isNotBlank();
+      }
+      if (e.name().equals("bitsandbytes") && e.checked()) {
+        String version = e.version().replace("==", "").replace(".*", ".0");
+        Bnb.Release b = KB.bnb(version).orElseThrow(() -> new AssertionError("bitsandbytes " + version + " not in the KB"));
+        assertThat(b.binaries()).as("bitsandbytes %s binaries", version).contains(e.variant().replace("cuda", ""));
+      }
+      if ((e.name().equals("torchvision") || e.name().equals("torchaudio")) && e.checked()) {
+        assertThat(e.version()).isEqualTo(e.name().equals("torchvision") ? m.patch().get().torchvision() : m.patch().get().torchaudio());
+      }
+    }
+    if (!t.toolkits().isEmpty() && p.stack().stream().anyMatch(e -> List.of("deepspeed", "apex", "flash-attn", "xformers").contains(e.name()))
+        && Planner.toolkitFor(t, v.cudaVersion()) != null) {
+      assertThat(p.env()).anyMatch(l -> l.contains("CUDA " + Planner.toolkitFor(t, v.cudaVersion()).release()));
+    }
+  }
+}
