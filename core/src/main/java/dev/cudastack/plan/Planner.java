@@ -43,6 +43,14 @@ public final class Planner {
     String label() {
       return patch.version() + "+" + variant.cuda();
     }
+
+    String torchvision() {
+      return patch.torchvision();
+    }
+
+    String torchaudio() {
+      return patch.torchaudio();
+    }
   }
 
   public Plan plan(Project project, Target target, Options o) throws KbException {
@@ -111,8 +119,8 @@ public final class Planner {
       String reason = !changed ? "as pinned" : torchReq.isEmpty() ? "not pinned by the project; the build for this target"
           : "CUDA " + torchCuda + " runs on driver " + target.driver() + (target.driverMaxCuda() == null ? "" : " (CUDA ≤ " + target.driverMaxCuda() + ")") + ", has kernels for " + gpuList(target) + (python == null ? "" : ", supports Python " + python);
       stack.put("torch", new Plan.Entry("torch", chosen.patch().version(), chosen.variant().cuda(), Torch.indexUrl(chosen.patch(), chosen.variant()), changed, true, reason));
-      companion(project, chosen, "torchvision", chosen.patch().torchvision(), stack, verdicts);
-      companion(project, chosen, "torchaudio", chosen.patch().torchaudio(), stack, verdicts);
+      companion(project, chosen, pinned.orElse(null), "torchvision", Build::torchvision, stack, verdicts);
+      companion(project, chosen, pinned.orElse(null), "torchaudio", Build::torchaudio, stack, verdicts);
     } else if (torchReq.isPresent()) {
       Requirement r = torchReq.get();
       stack.put("torch", new Plan.Entry("torch", r.pinned() == null ? r.spec() : r.pinned(), r.local(), null, false, false, "kept as pinned (not in the knowledge base)"));
@@ -121,7 +129,7 @@ public final class Planner {
     // bitsandbytes
     Optional<Requirement> bnb = project.get("bitsandbytes");
     if (bnb.isPresent() && torchCuda != null) {
-      bitsandbytes(bnb.get(), chosen, torchCuda, toolkit, python, stack, verdicts);
+      bitsandbytes(bnb.get(), chosen, pinned.orElse(null), toolkit, target, python, stack, verdicts);
     }
     // builders (a package listed by two files is planned once: the first mention wins)
     java.util.Set<String> seen = new java.util.HashSet<>();
@@ -445,65 +453,123 @@ public final class Planner {
     return best;
   }
 
-  private void companion(Project p, Build chosen, String name, String version, Map<String, Plan.Entry> stack, List<Plan.Verdict> verdicts) {
+  /**
+   * torchvision/torchaudio: judged as written against the pinned torch (a pair that goes together is
+   * fine as written), then set to the release that goes with the chosen torch.
+   */
+  private void companion(Project p, Build chosen, Build pinnedTorch, String name, java.util.function.Function<Build, String> of, Map<String, Plan.Entry> stack,
+      List<Plan.Verdict> verdicts) {
     Optional<Requirement> r = p.get(name);
+    String version = of.apply(chosen);
     if (r.isEmpty() || version == null) {
       return;
     }
-    boolean same = version.equals(r.get().pinned());
-    boolean satisfies = r.get().spec().isEmpty() || VersionRange.parse(r.get().spec()).map(x -> x.contains(Version.of(version))).orElse(false);
-    verdicts.add(new Plan.Verdict(name, r.get().spec(), same || r.get().pinned() == null && satisfies, same || satisfies ? List.of() : List.of("EXTENSION_TORCH_MISMATCH"),
-        same ? "matches torch " + chosen.patch().version() : name + " " + version + " is the release built for torch " + chosen.patch().version(), r.get().origin()));
+    String asWritten = pinnedTorch == null ? null : of.apply(pinnedTorch);
+    String pin = r.get().pinned();
+    Optional<VersionRange> range = r.get().spec().isEmpty() ? Optional.empty() : VersionRange.parse(r.get().spec());
+    boolean fitsPinnedTorch = pin == null || asWritten == null || pin.equals(asWritten);
+    String why = pin != null && asWritten != null
+        ? (fitsPinnedTorch ? "goes with torch " + pinnedTorch.patch().version() + " as pinned" : name + " " + pin + " is not the release for torch " + pinnedTorch.patch().version() + " (that is " + asWritten + ")")
+        : range.isPresent() ? (range.get().contains(Version.of(version)) ? "the range allows " + version + ", the release for torch " + chosen.patch().version()
+            : "the range excludes " + version + ", the release for torch " + chosen.patch().version()) : "resolved with torch";
+    boolean ok = fitsPinnedTorch && (pin != null || range.isEmpty() || range.get().contains(Version.of(version)));
+    verdicts.add(new Plan.Verdict(name, r.get().spec(), ok, ok ? List.of() : List.of("EXTENSION_TORCH_MISMATCH"), why, r.get().origin()));
+    boolean same = version.equals(pin);
     stack.put(name, new Plan.Entry(name, version, chosen.variant().cuda(), Torch.indexUrl(chosen.patch(), chosen.variant()), !same, true,
         same ? "as pinned" : "the release that goes with torch " + chosen.patch().version()));
   }
 
-  private void bitsandbytes(Requirement r, Build torch, String cuda, Target.Toolkit toolkit, String python, Map<String, Plan.Entry> stack, List<Plan.Verdict> verdicts)
-      throws KbException {
-    String digits = Torch.variantOf(cuda).substring(2);
+  /**
+   * bitsandbytes: the pin is judged with torch as pinned (the project as written), then kept if it
+   * also serves the planned torch, else replaced by the newest release (inside the project's range,
+   * if it gives one) that ships the binary the planned stack will load. A pin the knowledge base
+   * does not know is kept and marked not checked.
+   */
+  private void bitsandbytes(Requirement r, Build planned, Build pinnedTorch, Target.Toolkit toolkit, Target target, String python, Map<String, Plan.Entry> stack,
+      List<Plan.Verdict> verdicts) throws KbException {
     Optional<Bnb.Release> pinned = r.pinned() == null ? Optional.empty() : kb.bnb(r.pinned());
-    // Releases before 0.41 pick their binary by the first libcudart on the loader path: with the
-    // plan's toolkit first in LD_LIBRARY_PATH that is the toolkit's CUDA, not torch's.
-    boolean byLibcudart = pinned.isPresent() && pinned.get().selection().equals("libcudart");
-    String loaded = byLibcudart ? toolkit == null ? null : Torch.variantOf(toolkit.release()).substring(2) : digits;
-    boolean ok = pinned.isPresent() && loaded != null && pinned.get().binaries().contains(loaded) && fits(pinned.get(), python, torch);
-    boolean satisfiesRange = r.pinned() == null && r.spec().isEmpty();
-    Bnb.Release pick = null;
-    if (!ok) {
-      for (Bnb.Release b : kb.bnbReleases().reversed()) {
-        if (b.selection().equals("torch") && b.binaries().contains(digits) && fits(b, python, torch)) {
-          pick = b;
-          break;
-        }
-      }
+    if (r.pinned() != null && pinned.isEmpty()) {
+      verdicts.add(new Plan.Verdict("bitsandbytes", r.spec(), true, List.of(), "bitsandbytes " + r.pinned() + " is not in the knowledge base: kept, not checked", r.origin()));
+      stack.put("bitsandbytes", new Plan.Entry("bitsandbytes", r.pinned(), null, null, false, false, "kept as pinned (not in the knowledge base)"));
+      return;
     }
-    String why;
+    Optional<VersionRange> range = r.pinned() != null || r.spec().isEmpty() ? Optional.empty() : VersionRange.parse(r.spec());
+    String digits = Torch.variantOf(planned.variant().cudaVersion()).substring(2);
     List<String> codes = new ArrayList<>();
-    if (ok) {
-      why = "bitsandbytes " + r.pinned() + " ships libbitsandbytes_cuda" + loaded + ".so"
-          + (byLibcudart ? " and picks it by the first libcudart on the loader path (CUDA " + toolkit.release() + " first, as planned)" : "");
-    } else if (pinned.isPresent()) {
-      codes.add("BNB_BINARY_MISSING");
-      String has = " (it has " + String.join(" ", pinned.get().binaries().stream().map(d -> "cuda" + d).toList()) + ")";
-      if (byLibcudart && loaded == null) {
-        why = "bitsandbytes " + r.pinned() + " picks its binary by the first libcudart on the loader path, not by torch, and the target has no CUDA toolkit to put first";
-      } else if (!pinned.get().binaries().contains(loaded)) {
-        why = "bitsandbytes " + r.pinned() + " ships no binary for CUDA " + (byLibcudart ? toolkit.release() + " (the libcudart it would find first)" : cuda) + has;
-      } else {
-        why = "bitsandbytes " + r.pinned() + " does not support " + (python == null ? "" : "Python " + python + " or ") + "torch " + torch.patch().version();
+    String why;
+    boolean ok;
+    if (pinned.isPresent()) {
+      Build judge = pinnedTorch != null ? pinnedTorch : planned;
+      Target.Toolkit tk = judge == planned ? toolkit : toolkitFor(target, judge.variant().cudaVersion());
+      String problem = bnbProblem(pinned.get(), r.pinned(), judge, tk, python);
+      ok = problem == null;
+      why = ok ? "bitsandbytes " + r.pinned() + " ships " + bnbLoads(pinned.get(), judge, tk) + " for torch " + judge.label() : problem;
+      if (!ok) {
+        codes.add("BNB_BINARY_MISSING");
       }
     } else {
-      why = r.pinned() == null ? "not pinned: the newest release with a CUDA " + cuda + " binary" : "bitsandbytes " + r.pinned() + " is not in the knowledge base";
+      ok = pick(range, planned, toolkit, python) != null;
+      why = ok ? (range.isPresent() ? "the range " + r.spec() + " has" : "not pinned; there is") + " a release with libbitsandbytes_cuda" + digits + ".so"
+          : "no release" + (range.isPresent() ? " in " + r.spec() : "") + " ships libbitsandbytes_cuda" + digits + ".so for torch " + planned.label();
+      if (!ok) {
+        codes.add("BNB_BINARY_MISSING");
+      }
     }
-    verdicts.add(new Plan.Verdict("bitsandbytes", r.spec(), ok || satisfiesRange, codes, why, r.origin()));
-    if (ok) {
-      stack.put("bitsandbytes", new Plan.Entry("bitsandbytes", r.pinned(), "cuda" + loaded, null, false, true, "as pinned"));
-    } else if (pick != null) {
+    verdicts.add(new Plan.Verdict("bitsandbytes", r.spec(), ok, codes, why, r.origin()));
+    if (pinned.isPresent() && bnbProblem(pinned.get(), r.pinned(), planned, toolkit, python) == null) {
+      stack.put("bitsandbytes", new Plan.Entry("bitsandbytes", r.pinned(), bnbLoads(pinned.get(), planned, toolkit).replaceAll("^libbitsandbytes_(cuda\\d+)\\.so$", "$1"), null, false, true,
+          pinnedTorch != null && pinnedTorch != planned && !pinnedTorch.label().equals(planned.label()) ? "kept: it also ships " + bnbLoads(pinned.get(), planned, toolkit) : "as pinned"));
+      return;
+    }
+    Bnb.Release pick = pick(range, planned, toolkit, python);
+    if (pick != null) {
       String v = pick.versions().replaceAll("^>=([0-9.]+),<.*$", "$1").replaceAll("^==", "");
       String version = v.matches("\\d+\\.\\d+") ? v + ".*" : v;
       stack.put("bitsandbytes", new Plan.Entry("bitsandbytes", "==" + version, "cuda" + digits, null, true, true,
-          "the newest release that ships libbitsandbytes_cuda" + digits + ".so" + (python == null ? "" : " for Python " + python) + " and torch " + torch.patch().version()));
+          "the newest release" + (range.isPresent() ? " in " + r.spec() : "") + " that ships libbitsandbytes_cuda" + digits + ".so" + (python == null ? "" : " for Python " + python)
+              + " and torch " + planned.patch().version()));
+    } else {
+      stack.put("bitsandbytes", new Plan.Entry("bitsandbytes", r.pinned() == null ? r.spec() : r.pinned(), null, null, false, true,
+          "no release ships libbitsandbytes_cuda" + digits + ".so: it will fall back to the CPU or fail"));
     }
+  }
+
+  /** The binary a release loads with this torch and toolkit first on the loader path. */
+  private static String bnbLoads(Bnb.Release b, Build torch, Target.Toolkit tk) {
+    String digits = b.selection().equals("libcudart") ? tk == null ? null : Torch.variantOf(tk.release()).substring(2) : Torch.variantOf(torch.variant().cudaVersion()).substring(2);
+    return digits == null ? "no binary" : "libbitsandbytes_cuda" + digits + ".so";
+  }
+
+  /** Why a release cannot serve this torch (null when it can). Before 0.41 the binary follows the first libcudart on the loader path, not torch. */
+  private static String bnbProblem(Bnb.Release b, String version, Build torch, Target.Toolkit tk, String python) {
+    boolean byLibcudart = b.selection().equals("libcudart");
+    if (byLibcudart && tk == null) {
+      return "bitsandbytes " + version + " picks its binary by the first libcudart on the loader path, not by torch, and the target has no CUDA " + torch.variant().cudaVersion()
+          + " toolkit to put first";
+    }
+    String digits = byLibcudart ? Torch.variantOf(tk.release()).substring(2) : Torch.variantOf(torch.variant().cudaVersion()).substring(2);
+    if (!b.binaries().contains(digits)) {
+      return "bitsandbytes " + version + " ships no libbitsandbytes_cuda" + digits + ".so" + (byLibcudart ? " (it follows the first libcudart: CUDA " + tk.release() + ")" : " for torch " + torch.label())
+          + " (it has " + String.join(" ", b.binaries().stream().map(d -> "cuda" + d).toList()) + ")";
+    }
+    if (!fits(b, python, torch)) {
+      return "bitsandbytes " + version + " does not support " + (python == null ? "" : "Python " + python + " or ") + "torch " + torch.patch().version();
+    }
+    return null;
+  }
+
+  /** The newest release (in the range, if any) that selects its binary by torch and ships one for the planned torch's CUDA. */
+  private Bnb.Release pick(Optional<VersionRange> range, Build planned, Target.Toolkit tk, String python) throws KbException {
+    for (Bnb.Release b : kb.bnbReleases().reversed()) {
+      String first = b.versions().replaceAll("^(>=|==)([0-9.]+).*$", "$2");
+      if (range.isPresent() && Version.parse(first).map(v -> !range.get().contains(v)).orElse(true)) {
+        continue;
+      }
+      if (b.selection().equals("torch") && bnbProblem(b, first, planned, tk, python) == null) {
+        return b;
+      }
+    }
+    return null;
   }
 
   private static boolean fits(Bnb.Release b, String python, Build torch) {

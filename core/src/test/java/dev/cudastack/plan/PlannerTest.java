@@ -84,6 +84,8 @@ class PlannerTest {
     Bnb.Release release = KB.bnb(bnb.version().replace("==", "").replace(".*", ".0")).orElseThrow();
     assertThat(release.binaries()).contains(digits);
     assertThat(verdict(p, "bitsandbytes").codes()).containsExactly("BNB_BINARY_MISSING");
+    assertThat(verdict(p, "bitsandbytes").why()).as("judged as written: with torch's cu102").contains("libbitsandbytes_cuda102.so");
+    assertThat(verdict(p, "torchvision").ok()).as("0.13.0 goes with the pinned 1.12.0").isTrue();
 
     assertThat(p.env()).first().asString().isEqualTo("export PATH=/usr/local/cuda-12.6/bin:$PATH");
     assertThat(p.env()).contains("export CUDA_HOME=/usr/local/cuda-12.6");
@@ -145,6 +147,26 @@ class PlannerTest {
       assertThat(verdict(p, "torch").ok()).isTrue();
       assertThat(entry(p, "torch").changed()).isFalse();
       assertThat(entry(p, "torch").version()).isEqualTo("2.5.1");
+    } finally {
+      Files.deleteIfExists(req);
+    }
+  }
+
+  @Test
+  void aBitsandbytesRangeIsHonouredAndAnUnknownPinIsKeptUnchecked() throws Exception {
+    Path req = Files.createTempFile("plan", ".txt");
+    try {
+      Target a100 = Target.describe(List.of("A100"), "535.104.05", "3.11", List.of(), KB);
+      Files.writeString(req, "torch==2.5.1\nbitsandbytes>=0.39,<0.44\n");
+      Plan p = new Planner(KB).plan(ProjectReader.read(req), a100, Planner.Options.defaults());
+      Plan.Entry bnb = entry(p, "bitsandbytes");
+      assertThat(bnb.version()).startsWith("==0.43");
+      assertThat(verdict(p, "bitsandbytes").ok()).isTrue();
+      Files.writeString(req, "torch==2.5.1\nbitsandbytes==0.99.1\n");
+      Plan unknown = new Planner(KB).plan(ProjectReader.read(req), a100, Planner.Options.defaults());
+      assertThat(entry(unknown, "bitsandbytes").checked()).isFalse();
+      assertThat(entry(unknown, "bitsandbytes").version()).isEqualTo("0.99.1");
+      assertThat(entry(unknown, "bitsandbytes").changed()).isFalse();
     } finally {
       Files.deleteIfExists(req);
     }
