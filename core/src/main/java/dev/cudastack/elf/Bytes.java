@@ -70,12 +70,29 @@ final class Bytes {
 
   /** A NUL-terminated string starting at {@code off}, at most {@code max} bytes, and not past {@code end}. */
   String cstring(long off, long end, int max) throws Bad {
-    long limit = Math.min(Math.min(end, size), off + max);
+    String s = cstringUpTo(off, end, max);
+    if (s == null) {
+      throw new Bad("string at " + off + " is longer than " + max + " bytes");
+    }
+    return s;
+  }
+
+  /**
+   * As {@link #cstring}, but null when no NUL comes within {@code max} bytes and the string goes
+   * on (a name too long to keep, which the caller may skip); a string cut by {@code end} or the
+   * file is still bad.
+   */
+  String cstringUpTo(long off, long end, int max) throws Bad {
+    long stop = Math.min(end, size);
+    long limit = Math.min(stop, off + max);
     at(off, 1);
     for (long i = off; i < limit; i++) {
       if (s.get(ValueLayout.JAVA_BYTE, i) == 0) {
         return new String(s.asSlice(off, i - off).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
       }
+    }
+    if (limit < stop) {
+      return null;
     }
     throw new Bad("unterminated string at " + off);
   }

@@ -38,7 +38,10 @@ public record DeviceCode(int fatbins, int fatbinsWithCode, List<Arch> archs, Lis
     }
   }
 
-  /** One kind of code (sass or ptx) for one architecture and variant, and in how many fat binaries. */
+  /**
+   * One kind of code (sass or ptx) for one architecture and variant, in how many fat binaries, and
+   * for PTX the highest ISA version any of them carries.
+   */
   public record Arch(String name, boolean ptx, int sm, String variant, int fatbins, int entries, String ptxIsa) {}
 
   /** How a GPU fares with this binary: the share of fat binaries with code it can run. */
@@ -120,7 +123,12 @@ public record DeviceCode(int fatbins, int fatbinsWithCode, List<Arch> archs, Lis
             String n = name(ptx, sm, variant);
             here.add(n);
             counts.computeIfAbsent(n, k -> new int[2])[1]++;
-            shape.putIfAbsent(n, new Arch(n, ptx, sm, variant, 0, 0, ptx ? (isa >> 16) + "." + (isa & 0xffff) : null));
+            String ptxIsa = ptx ? (isa >> 16) + "." + (isa & 0xffff) : null;
+            Arch seen = shape.get(n);
+            // the highest PTX ISA of this architecture in any fat binary: a driver too old for it cannot JIT that one
+            if (seen == null || ptx && compareIsa(ptxIsa, seen.ptxIsa()) > 0) {
+              shape.put(n, new Arch(n, ptx, sm, variant, 0, 0, ptxIsa));
+            }
             entries++;
           }
           e += eh + payload;
@@ -162,8 +170,9 @@ public record DeviceCode(int fatbins, int fatbinsWithCode, List<Arch> archs, Lis
   /**
    * Whether a GPU of compute capability {@code cc} (90) can run this binary: per fat binary, exact
    * SASS (or its "a" variant for exactly that GPU, or an "f" variant of its family), SASS of the
-   * same major and a lower minor, or plain PTX of an equal or lower architecture whose ISA the
-   * driver can JIT ({@code maxPtxIsa} "8.5", null when unknown). Supported when at least
+   * same major and a lower minor, or plain PTX of an equal or lower architecture whose ISA (the
+   * highest that architecture has in any fat binary) the driver can JIT ({@code maxPtxIsa} "8.5",
+   * null when unknown). Supported when at least
    * {@link #SUPPORTED_SHARE} of the fat binaries with plain code qualify: a library with hundreds
    * of fat binaries is not "supported" because one of them has a kernel for this GPU. Fat binaries
    * that carry only arch-specific or family code (sm_100a, sm_103a) are kept apart: they serve

@@ -66,7 +66,8 @@ public record ElfFile(
     }
   }
 
-  private static final int MAX_SECTIONS = 65_535;
+  private static final int MAX_SECTIONS = 1 << 20;
+  private static final int SHN_XINDEX = 0xffff;
   private static final int MAX_DYNAMIC = 100_000;
   private static final int MAX_SYMBOLS = 5_000_000;
   private static final int MAX_NAME = 4096;
@@ -119,14 +120,29 @@ public record ElfFile(
     }
     long shoff = b.u64(0x28);
     int shentsize = b.u16(0x3a);
-    int shnum = b.u16(0x3c);
-    int shstrndx = b.u16(0x3e);
-    if (shoff == 0 || shnum == 0) {
+    long headers = b.u16(0x3c);
+    long strndx = b.u16(0x3e);
+    if (shoff == 0) {
       throw new NotElf("not a valid ELF file: no section headers");
     }
-    if (shentsize < 64 || shnum > MAX_SECTIONS || shoff > b.size() || (long) shentsize * shnum > b.size() - shoff) {
+    if (shentsize < 64) {
       throw new NotElf("not a valid ELF file: section headers outside the file");
     }
+    // Extended numbering (more sections than fit in 16 bits): e_shnum 0 means the count is section
+    // 0's sh_size, e_shstrndx SHN_XINDEX means the index of the names is section 0's sh_link.
+    if (headers == 0) {
+      headers = b.u64(shoff + 0x20);
+    }
+    if (strndx == SHN_XINDEX) {
+      strndx = b.u32(shoff + 0x28);
+    }
+    if (headers == 0) {
+      throw new NotElf("not a valid ELF file: no section headers");
+    }
+    if (headers > MAX_SECTIONS || shoff > b.size() || shentsize * headers > b.size() - shoff) {
+      throw new NotElf("not a valid ELF file: section headers outside the file");
+    }
+    int shnum = (int) headers;
     long[][] sh = new long[shnum][];
     for (int i = 0; i < shnum; i++) {
       long o = shoff + (long) i * shentsize;
@@ -134,7 +150,7 @@ public record ElfFile(
       sh[i] = new long[] {b.u32(o), b.u32(o + 4), b.u64(o + 0x18), b.u64(o + 0x20), b.u32(o + 0x28), b.u32(o + 0x2c), b.u64(o + 0x38)};
     }
     List<Section> sections = new ArrayList<>(shnum);
-    long[] strtab = shstrndx < shnum ? sh[shstrndx] : null;
+    long[] strtab = strndx < shnum ? sh[(int) strndx] : null;
     for (long[] s : sh) {
       String name = "";
       if (strtab != null && s[0] < strtab[3]) {
@@ -242,7 +258,13 @@ public record ElfFile(
         if (nameOff == 0 || bind == 0) {
           continue; // unnamed, or local
         }
-        String name = string(b, str, nameOff);
+        if (nameOff >= str[3]) {
+          throw new Bytes.Bad("string offset " + nameOff + " is outside its table");
+        }
+        String name = b.cstringUpTo(str[2] + nameOff, str[2] + str[3], MAX_NAME);
+        if (name == null) {
+          continue; // a name longer than MAX_NAME bytes (a huge template instance): that symbol alone is left out
+        }
         String version = null;
         if (vs >= 0 && sh[vs][2] + i * 2 + 2 <= sh[vs][2] + sh[vs][3]) {
           int v = b.u16(sh[vs][2] + i * 2) & 0x7fff;

@@ -89,8 +89,14 @@ public final class Loader {
     this.lib = lib;
   }
 
-  /** An object in the simulated process: its ELF facts, its path, and the object that loaded it. */
-  private record Obj(String path, ElfFile elf, Obj loader) {}
+  /**
+   * An object in the simulated process: its path as reported, the path as the loader opened it
+   * (what $ORIGIN is taken from), its ELF facts, and the object that loaded it.
+   */
+  private record Obj(String path, String opened, ElfFile elf, Obj loader) {}
+
+  /** Where a DT_NEEDED was found: the path reported, the path opened, and the rule that found it. */
+  private record Found(String path, String opened, String how) {}
 
   /** Simulates loading {@code machinePath}; {@code symbols} also checks versioned symbols (reads every dynamic symbol table). */
   public Plan plan(String machinePath, boolean symbols) {
@@ -109,13 +115,15 @@ public final class Loader {
     List<String> problems = new ArrayList<>();
     Map<String, Obj> bySoname = new LinkedHashMap<>();
     Map<String, Obj> byPath = new HashMap<>();
-    Optional<Obj> root = open(machinePath, null, symbols, problems);
+    Optional<Obj> root = open(machinePath, machinePath, null, symbols, problems);
     if (root.isEmpty()) {
       return new Plan(machinePath, loads, missing, List.of(), problems);
     }
+    // ld.so maps only libraries built for the machine of the program (e_machine); -1: unknown, any 64-bit one.
+    int machine = machine(machinePath);
     Deque<Obj> queue = new ArrayDeque<>();
     for (String p : preload) {
-      Optional<Obj> pre = byPath.containsKey(p) ? Optional.empty() : open(p, null, symbols, problems);
+      Optional<Obj> pre = byPath.containsKey(p) ? Optional.empty() : open(p, p, null, symbols, problems);
       if (pre.isPresent()) {
         register(pre.get(), bySoname, byPath);
         queue.add(pre.get());
@@ -135,15 +143,15 @@ public final class Loader {
           continue;
         }
         List<String> searched = new ArrayList<>();
-        Optional<String[]> found = search(o, needed, searched);
+        Optional<Found> found = search(o, needed, machine, searched);
         if (found.isEmpty()) {
           missing.add(new Missing(needed, o.path(), searched));
           continue;
         }
-        String path = found.get()[0];
+        String path = found.get().path();
         Obj loaded = byPath.get(path);
         if (loaded == null) {
-          Optional<Obj> opened = open(path, o, symbols, problems);
+          Optional<Obj> opened = open(path, found.get().opened(), o, symbols, problems);
           if (opened.isEmpty()) {
             missing.add(new Missing(needed, o.path(), searched));
             continue;
@@ -154,7 +162,7 @@ public final class Loader {
         }
         bySoname.putIfAbsent(needed, loaded);
         mine.put(needed, loaded);
-        loads.add(new Load(needed, o.path(), path, found.get()[1]));
+        loads.add(new Load(needed, o.path(), path, found.get().how()));
       }
     }
     List<Unresolved> unresolved = symbols ? unresolved(providers) : new ArrayList<>();
@@ -172,14 +180,14 @@ public final class Loader {
     }
   }
 
-  private Optional<Obj> open(String path, Obj loader, boolean symbols, List<String> problems) {
-    Optional<String> real = fs.file(path);
+  private Optional<Obj> open(String path, String opened, Obj loader, boolean symbols, List<String> problems) {
+    Optional<String> real = fs.file(opened);
     if (real.isEmpty()) {
       problems.add(path + ": no such file");
       return Optional.empty();
     }
     try {
-      return Optional.of(new Obj(path, ElfFile.read(fs.host(real.get()), symbols), loader));
+      return Optional.of(new Obj(path, opened, ElfFile.read(fs.host(real.get()), symbols), loader));
     } catch (ElfFile.NotElf e) {
       problems.add(path + ": " + e.getMessage());
     } catch (IOException e) {
@@ -188,10 +196,14 @@ public final class Loader {
     return Optional.empty();
   }
 
-  /** The file for one DT_NEEDED and how it was found: [path, how]. */
-  private Optional<String[]> search(Obj o, String needed, List<String> searched) {
+  /** The file for one DT_NEEDED and how it was found. */
+  private Optional<Found> search(Obj o, String needed, int machine, List<String> searched) {
     if (needed.contains("/")) {
-      return fs.file(needed).isPresent() ? Optional.of(new String[] {needed, "a path in DT_NEEDED"}) : Optional.empty();
+      if (!needed.startsWith("/")) {
+        searched.add(needed + CWD_RELATIVE);
+        return Optional.empty();
+      }
+      return fs.file(needed).isPresent() ? Optional.of(new Found(needed, needed, "a path in DT_NEEDED")) : Optional.empty();
     }
     if (o.elf().runpath().isEmpty()) {
       for (Obj l = o; l != null; l = l.loader()) {
@@ -199,67 +211,110 @@ public final class Loader {
           continue; // an object with RUNPATH contributes no RPATH
         }
         for (String d : l.elf().rpath()) {
-          String dir = expand(d, l.path());
-          Optional<String> hit = in(dir, needed, searched);
+          Optional<Found> hit = in(expand(d, l.opened()), needed, machine, searched);
           if (hit.isPresent()) {
-            return Optional.of(new String[] {hit.get(), "DT_RPATH of " + name(l.path()) + " (" + d + (d.equals(dir) ? "" : " = " + dir) + ")"});
+            return Optional.of(rule(hit.get(), "DT_RPATH of " + name(l.path()), d));
           }
         }
       }
     }
     for (String dir : ldLibraryPath) {
-      Optional<String> hit = in(dir, needed, searched);
+      Optional<Found> hit = in(dir, needed, machine, searched);
       if (hit.isPresent()) {
-        return Optional.of(new String[] {hit.get(), "LD_LIBRARY_PATH (" + dir + ")"});
+        return Optional.of(new Found(hit.get().path(), hit.get().opened(), "LD_LIBRARY_PATH (" + dir + ")"));
       }
     }
     for (String d : o.elf().runpath()) {
-      String dir = expand(d, o.path());
-      Optional<String> hit = in(dir, needed, searched);
+      Optional<Found> hit = in(expand(d, o.opened()), needed, machine, searched);
       if (hit.isPresent()) {
-        return Optional.of(new String[] {hit.get(), "DT_RUNPATH of " + name(o.path()) + " (" + d + (d.equals(dir) ? "" : " = " + dir) + ")"});
+        return Optional.of(rule(hit.get(), "DT_RUNPATH of " + name(o.path()), d));
       }
     }
     for (String p : cache.getOrDefault(needed, List.of())) {
-      searched.add("ld.so.cache → " + p);
-      if (fs.file(p).isPresent() && is64(p)) {
-        return Optional.of(new String[] {p, "/etc/ld.so.cache"});
+      boolean exists = fs.file(p).isPresent();
+      String skipped = exists ? incompatible(p, machine) : null;
+      searched.add("ld.so.cache → " + p + (skipped == null ? "" : " (skipped: " + skipped + ")"));
+      if (exists && skipped == null) {
+        return Optional.of(new Found(p, p, "/etc/ld.so.cache"));
       }
     }
     for (String dir : defaults) {
-      Optional<String> hit = in(dir, needed, searched);
+      Optional<Found> hit = in(dir, needed, machine, searched);
       if (hit.isPresent()) {
-        return Optional.of(new String[] {hit.get(), "default directory " + dir});
+        return Optional.of(new Found(hit.get().path(), hit.get().opened(), "default directory " + dir));
       }
     }
     return Optional.empty();
   }
 
-  private Optional<String> in(String dir, String needed, List<String> searched) {
-    String p = (dir.endsWith("/") ? dir : dir + "/") + needed;
-    searched.add(p);
-    // A file of another class (32-bit) is skipped, as the loader does.
-    return fs.file(p).isPresent() && is64(p) ? Optional.of(p) : Optional.empty();
+  private static final String CWD_RELATIVE = " (relative to the process's working directory: not searched)";
+
+  /** A hit with its rule and the entry that found it: "DT_RPATH of libx.so ($ORIGIN/../lib = /opt/lib)". */
+  private static Found rule(Found hit, String rule, String entry) {
+    String dir = hit.path().substring(0, Math.max(1, hit.path().lastIndexOf('/')));
+    return new Found(hit.path(), hit.opened(), rule + " (" + entry + (entry.equals(dir) ? "" : " = " + dir) + ")");
   }
 
-  private boolean is64(String path) {
+  /**
+   * Looks for {@code needed} in one directory, as the loader does: the joined path is opened as
+   * it is, {@code ..} and symlinks left to the filesystem (a {@code ..} after a symlinked
+   * directory leads out of the link's target, not back to where the link is). A relative
+   * directory is relative to the process's working directory, which is unknown here: it is noted
+   * and not searched. A file of another class (32-bit) or for another machine is skipped.
+   */
+  private Optional<Found> in(String dir, String needed, int machine, List<String> searched) {
+    String opened = (dir.endsWith("/") ? dir : dir + "/") + needed;
+    if (!dir.startsWith("/")) {
+      searched.add(opened + CWD_RELATIVE);
+      return Optional.empty();
+    }
+    Optional<String> real = fs.file(opened);
+    String shown = shown(opened, real);
+    String skipped = real.isPresent() ? incompatible(opened, machine) : null;
+    searched.add(skipped == null ? shown : shown + " (skipped: " + skipped + ")");
+    return real.isPresent() && skipped == null ? Optional.of(new Found(shown, opened, "")) : Optional.empty();
+  }
+
+  /**
+   * The path to report for one the loader opens: without "." and ".." when that names the same
+   * file (or, both missing, the same nothing), as it is otherwise.
+   */
+  private String shown(String opened, Optional<String> real) {
+    String plain = normalize(opened);
+    return plain.equals(opened) || fs.file(plain).equals(real) ? plain : opened;
+  }
+
+  /** Why ld.so would skip this file: not a 64-bit ELF file, or one for another machine; null when it would map it. */
+  private String incompatible(String path, int machine) {
+    int m = machine(path);
+    if (m == -1) {
+      return "not a 64-bit little-endian ELF file";
+    }
+    return machine != -1 && m != machine ? "built for another machine (e_machine " + m + ", not " + machine + ")" : null;
+  }
+
+  /** The e_machine of a 64-bit little-endian ELF file (62 x86-64, 183 AArch64), or -1. */
+  private int machine(String path) {
     try (var ch = java.nio.channels.FileChannel.open(fs.host(fs.file(path).orElse(path)))) {
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(5);
-      return ch.read(b) == 5 && b.get(0) == 0x7f && b.get(1) == 'E' && b.get(2) == 'L' && b.get(3) == 'F' && b.get(4) == 2;
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      while (b.hasRemaining() && ch.read(b) > 0) {
+        // a file shorter than its header is not ELF
+      }
+      boolean elf64 = b.position() == 20 && b.get(0) == 0x7f && b.get(1) == 'E' && b.get(2) == 'L' && b.get(3) == 'F' && b.get(4) == 2 && b.get(5) == 1;
+      return elf64 ? b.getShort(18) & 0xffff : -1;
     } catch (IOException | RuntimeException e) {
-      return false;
+      return -1;
     }
   }
 
-  /** $ORIGIN (the object's directory), $LIB and $PLATFORM, in both spellings. */
+  /** $ORIGIN (the object's directory, as it was opened), $LIB and $PLATFORM, in both spellings; nothing else is rewritten. */
   private String expand(String d, String objectPath) {
     String origin = objectPath.lastIndexOf('/') > 0 ? objectPath.substring(0, objectPath.lastIndexOf('/')) : "/";
-    String out = d.replace("${ORIGIN}", origin).replace("$ORIGIN", origin).replace("${LIB}", lib).replace("$LIB", lib)
+    return d.replace("${ORIGIN}", origin).replace("$ORIGIN", origin).replace("${LIB}", lib).replace("$LIB", lib)
         .replace("${PLATFORM}", "x86_64").replace("$PLATFORM", "x86_64");
-    return normalize(out);
   }
 
-  /** "/a/b/../../c" → "/c", textually (as the loader builds the path it opens). */
+  /** "/a/b/../../c" → "/c", textually: for reporting a path, never for looking it up. */
   static String normalize(String p) {
     Deque<String> parts = new ArrayDeque<>();
     for (String s : p.split("/")) {
@@ -376,7 +431,7 @@ public final class Loader {
         Optional<String> real = fs.file(p);
         if (real.isPresent()) {
           try {
-            return Optional.of(new Obj(p, ElfFile.read(fs.host(real.get()), true), null));
+            return Optional.of(new Obj(p, p, ElfFile.read(fs.host(real.get()), true), null));
           } catch (ElfFile.NotElf | IOException e) {
             return Optional.empty();
           }

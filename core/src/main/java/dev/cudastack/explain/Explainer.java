@@ -42,6 +42,8 @@ public final class Explainer {
   /** For each literal of the matcher, the signature it belongs to. */
   private final int[] owner;
   private final int firstErrorWord;
+  /** One byte less than the longest literal: a literal that starts this close to a cut crosses it. */
+  private final int overlap;
   /** Lines that look like errors are collected from the first and the last megabyte only (unknown logs). */
   private static final int ERROR_WINDOW = 1 << 20;
   private final Map<String, String> fixes = new LinkedHashMap<>();
@@ -63,6 +65,7 @@ public final class Explainer {
       fixes.put(f.code(), f.fix());
     }
     owner = owners.stream().mapToInt(Integer::intValue).toArray();
+    overlap = literals.stream().mapToInt(l -> l.getBytes(StandardCharsets.UTF_8).length).max().orElse(1) - 1;
     firstErrorWord = signatures.size();
     this.matcher = new LiteralMatcher(literals);
     this.prefilter = new Prefilter(literals);
@@ -84,7 +87,8 @@ public final class Explainer {
 
   private final class State {
     final List<Signal> signals = new ArrayList<>();
-    final List<Explanation.Line> errorLines = new ArrayList<>();
+    /** The lines that look like errors, from the head and the tail of each input, by number. */
+    final Map<Long, Explanation.Line> errorLines = new TreeMap<>();
     final Map<String, Set<String>> libVersions = new TreeMap<>();
     final Map<String, Explanation.Line> libLines = new LinkedHashMap<>();
     long lines;
@@ -97,24 +101,33 @@ public final class Explainer {
     /** Multi-line signatures waiting for the next line: [signature index, line number, text]. */
     final List<Object[]> pending = new ArrayList<>();
 
+    /** A whole line (or the part of it that is looked at): the next line of any pending signature, then its literals. */
     void line(byte[] b, int off, int len, long number) {
-      BitSet literalHits = matcher.find(b, off, len);
-      BitSet hits = null;
-      if (literalHits != null) {
-        hits = new BitSet();
-        for (int i = literalHits.nextSetBit(0); i >= 0; i = literalHits.nextSetBit(i + 1)) {
-          hits.set(owner[i]);
-        }
-      }
-      if (!pending.isEmpty()) {
-        String next = text(b, off, len);
-        for (Object[] p : pending) {
-          evaluate((int) p[0], (String) p[2] + " " + next.strip(), (long) p[1], (String) p[2]);
-        }
-        pending.clear();
-      }
-      if (hits == null) {
+      pendingWith(b, off, len);
+      hits(b, off, len, number);
+    }
+
+    /** Gives the pending multi-line signatures {@code b[off, off+len)} as their next line. */
+    void pendingWith(byte[] b, int off, int len) {
+      if (pending.isEmpty()) {
         return;
+      }
+      String next = text(b, off, len);
+      for (Object[] p : pending) {
+        evaluate((int) p[0], (String) p[2] + " " + next.strip(), (long) p[1], (String) p[2]);
+      }
+      pending.clear();
+    }
+
+    /** Tries the signatures whose literals occur in {@code b[off, off+len)}; a multi-line one that fails waits for the next line. */
+    void hits(byte[] b, int off, int len, long number) {
+      BitSet literalHits = matcher.find(b, off, len);
+      if (literalHits == null) {
+        return;
+      }
+      BitSet hits = new BitSet();
+      for (int i = literalHits.nextSetBit(0); i >= 0; i = literalHits.nextSetBit(i + 1)) {
+        hits.set(owner[i]);
       }
       String text = text(b, off, len);
       for (int i = hits.nextSetBit(0); i >= 0; i = hits.nextSetBit(i + 1)) {
@@ -124,32 +137,12 @@ public final class Explainer {
       }
     }
 
-    /** Lines of {@code b[from, to)} that look like errors, for an unknown log: numbered from {@code number}. */
-    void errorWords(byte[] b, int from, int to, long number, boolean last) {
-      List<Explanation.Line> found = new ArrayList<>();
-      int start = from;
-      long n = number;
-      for (int i = from; i <= to; i++) {
-        if (i == to || b[i] == '\n') {
-          if (i > start && errorWords.find(b, start, i - start) != null) {
-            found.add(new Explanation.Line(n, shorten(text(b, start, i - start))));
-          }
-          n++;
-          start = i + 1;
-        }
-      }
-      if (last) {
-        tailErrors = found.size() > ERROR_LINES ? found.subList(found.size() - ERROR_LINES, found.size()) : found;
-      } else {
-        for (Explanation.Line l : found) {
-          if (errorLines.size() < ERROR_LINES) {
-            errorLines.add(l);
-          }
-        }
+    /** Lines that look like errors, kept once each (the head and the tail of a short input are the same lines). */
+    void addErrorLines(List<Explanation.Line> found) {
+      for (Explanation.Line l : found) {
+        errorLines.putIfAbsent(l.number(), l);
       }
     }
-
-    List<Explanation.Line> tailErrors = List.of();
 
     /** A multi-line signature waits for the next line. */
     boolean waiting() {
@@ -211,13 +204,7 @@ public final class Explainer {
         causes.add(new Explanation.Cause(e.getKey(), Math.round(conf * 100) / 100.0, lines, best.explanation(), fixes.get(e.getKey()), List.copyOf(ids), null));
       }
       causes.sort(Comparator.comparingDouble(Explanation.Cause::confidence).reversed().thenComparingLong(c -> c.lines().getFirst().number()));
-      List<Explanation.Line> shown = new ArrayList<>(errorLines);
-      for (Explanation.Line l : tailErrors) {
-        if (shown.stream().noneMatch(x -> x.number() == l.number())) {
-          shown.add(l);
-        }
-      }
-      return new Explanation(causes, causes.isEmpty() ? shown : List.of(), lines, bytes, cut);
+      return new Explanation(causes, causes.isEmpty() ? List.copyOf(errorLines.values()) : List.of(), lines, bytes, cut);
     }
 
     /** The codes a matched signature points to, after its kind's reasoning. */
@@ -245,13 +232,21 @@ public final class Explainer {
           }
         }
         case "arch" -> {
-          int arch = Integer.parseInt(m.group("arch"));
+          Integer parsed = smNumber(m.group("arch"));
+          if (parsed == null) {
+            return out; // no architecture has such a number: the line says nothing reliable
+          }
+          int arch = parsed;
           boolean removed = removedArch(arch);
           out.add(new Signal(removed ? "GPU_ARCH_TOO_OLD_FOR_TOOLKIT" : "GPU_ARCH_TOO_NEW_FOR_TOOLKIT", s.confidence(),
               explanation + (removed ? " sm_" + arch + " was dropped by newer toolkits: the GPU is too old for this CUDA." : " The toolkit predates this GPU."), s.id(), line));
         }
         case "capability" -> {
-          capability = Integer.parseInt(m.group("cc"));
+          Integer cc = smNumber(m.group("cc"));
+          if (cc == null) {
+            return out;
+          }
+          capability = cc;
           capabilityLine = line;
           out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
         }
@@ -259,7 +254,11 @@ public final class Explainer {
           List<Integer> list = new ArrayList<>();
           for (String a : m.group("archs").split(" ")) {
             if (a.startsWith("sm_")) {
-              list.add(Integer.parseInt(a.substring(3)));
+              Integer sm = smNumber(a.substring(3));
+              if (sm == null) {
+                return out; // one impossible entry makes the whole list unreliable
+              }
+              list.add(sm);
             }
           }
           supported = list;
@@ -280,6 +279,19 @@ public final class Explainer {
     }
   }
 
+  /** The number of "sm_NN" ("90"), or null when it is too long to be one (a log can say anything). */
+  static Integer smNumber(String digits) {
+    if (digits == null || digits.isEmpty() || digits.length() > 6) {
+      return null;
+    }
+    for (int i = 0; i < digits.length(); i++) {
+      if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+        return null;
+      }
+    }
+    return Integer.parseInt(digits);
+  }
+
   /** An architecture an older toolkit supported and the newest known one does not: dropped. */
   private boolean removedArch(int arch) {
     try {
@@ -292,12 +304,21 @@ public final class Explainer {
   }
 
   /**
-   * Reads the stream in large buffers. Within the complete lines of a buffer, the prefilter jumps
+   * Reads one input in large buffers. Within the complete lines of a buffer, the prefilter jumps
    * to the next possible literal; only that line is handed over (its number counted from the
-   * newlines before it). A line with no newline within a whole buffer is handed over in pieces.
+   * newlines before it). A line with no newline within a whole buffer is handed over in pieces;
+   * the last bytes of a piece are kept for the next, so a literal across the cut is still found.
+   * The lines that look like errors come from the first and the last {@link #ERROR_WINDOW} bytes
+   * of the input: the buffer processed before the last one is kept (two buffers trade places), so
+   * the last window can span both.
    */
   private void scan(InputStream in, State st) throws IOException {
-    byte[] buf = new byte[BUFFER + MAX_LINE];
+    byte[] buf = new byte[BUFFER];
+    byte[] prev = new byte[BUFFER]; // the complete lines of the buffer processed before, [0, prevLen)
+    int prevLen = 0;
+    long prevNumber = 0;
+    long read = 0; // bytes of this input so far
+    int headLines = 0;
     int filled = 0;
     long number = st.lines + 1;
     boolean eof = false;
@@ -308,11 +329,13 @@ public final class Explainer {
         eof = true;
       } else {
         st.bytes += n;
+        read += n;
         filled += n;
         if (filled < BUFFER) {
           continue;
         }
       }
+      boolean continuing = open; // buf starts inside a line begun in an earlier buffer
       // Process complete lines; keep a trailing partial line for the next read.
       int end = filled;
       if (!eof) {
@@ -320,42 +343,86 @@ public final class Explainer {
         if (lastNl < 0) {
           // No newline in a whole buffer: a very long line. Only the pieces around literals are
           // looked at, as one line.
-          int p = 0;
-          int hit;
-          while (p < filled && (hit = prefilter.next(buf, p, filled)) >= 0) {
-            int at = Math.max(0, hit - MAX_LINE / 2);
-            st.line(buf, at, Math.min(MAX_LINE, filled - at), number);
-            p = at + MAX_LINE;
-          }
+          longLine(buf, 0, filled, number, !continuing, st);
           st.cut += (filled + MAX_LINE - 1) / MAX_LINE;
           open = true;
-          filled = 0;
+          int keep = Math.min(overlap, filled);
+          System.arraycopy(buf, filled - keep, buf, 0, keep);
+          filled = keep;
+          prevLen = 0;
           continue;
         }
         open = false;
         end = lastNl + 1;
       }
-      if (st.bytes - filled < ERROR_WINDOW) {
-        st.errorWords(buf, 0, Math.min(end, ERROR_WINDOW), number, false); // the head of the log
+      long start = read - filled; // the offset of buf[0] in this input
+      if (start < ERROR_WINDOW && headLines < ERROR_LINES) { // the head of the input
+        List<Explanation.Line> head = errorWords(buf, 0, end, (int) Math.min(end, ERROR_WINDOW - start), number);
+        head = head.subList(0, Math.min(head.size(), ERROR_LINES - headLines));
+        headLines += head.size();
+        st.addErrorLines(head);
       }
-      if (eof) {
-        st.errorWords(buf, Math.max(0, lastLineStart(buf, end, ERROR_WINDOW)), end, number + newlines(buf, 0, Math.max(0, lastLineStart(buf, end, ERROR_WINDOW))), true);
+      if (eof) { // the tail of the input: the last ERROR_WINDOW bytes, across this buffer and the one before
+        List<Explanation.Line> tail = new ArrayList<>();
+        if (end < ERROR_WINDOW && prevLen > 0) {
+          int from = lastLineStart(prev, prevLen, ERROR_WINDOW - end);
+          tail.addAll(errorWords(prev, from, prevLen, prevLen, prevNumber + newlines(prev, 0, from)));
+        }
+        int from = lastLineStart(buf, end, ERROR_WINDOW);
+        tail.addAll(errorWords(buf, from, end, end, number + newlines(buf, 0, from)));
+        st.addErrorLines(tail.subList(Math.max(0, tail.size() - ERROR_LINES), tail.size()));
       }
-      number = lines(buf, 0, end, number, st);
+      long first = number;
+      number = lines(buf, end, number, continuing, st);
       if (eof && (filled > 0 && buf[filled - 1] != '\n' || open && filled == 0)) {
         number++; // the last line had no newline
       }
+      // The processed buffer becomes prev; the partial line moves to the start of the other one.
       int rest = filled - end;
-      System.arraycopy(buf, end, buf, 0, rest);
+      byte[] other = prev;
+      System.arraycopy(buf, end, other, 0, rest);
+      prev = buf;
+      prevLen = end;
+      prevNumber = first;
+      buf = other;
       filled = rest;
     }
     st.lines = number - 1;
   }
 
-  /** Hands over every line of {@code buf[from, end)} that may hold a literal; returns the number of the line after. */
-  private long lines(byte[] buf, int from, int end, long number, State st) {
-    int counted = from; // number is the line number of the line starting at counted
-    int pos = from;
+  /** Lines of {@code b[from, to)} that start before {@code maxStart} and look like errors, numbered from {@code number}. */
+  private List<Explanation.Line> errorWords(byte[] b, int from, int to, int maxStart, long number) {
+    List<Explanation.Line> found = new ArrayList<>();
+    int start = from;
+    long n = number;
+    for (int i = from; i <= to && start < maxStart; i++) {
+      if (i == to || b[i] == '\n') {
+        if (i > start && errorWords.find(b, start, i - start) != null) {
+          found.add(new Explanation.Line(n, shorten(text(b, start, i - start))));
+        }
+        n++;
+        start = i + 1;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Hands over every line of {@code buf[0, end)} that may hold a literal; returns the number of
+   * the line after. {@code continuing}: the first line began in an earlier buffer, so it is not
+   * the next line of a pending multi-line signature.
+   */
+  private long lines(byte[] buf, int end, long number, boolean continuing, State st) {
+    int counted = 0; // number is the line number of the line starting at counted
+    int pos = 0;
+    if (continuing) {
+      int lineEnd = 0;
+      while (lineEnd < end && buf[lineEnd] != '\n') {
+        lineEnd++;
+      }
+      line(buf, 0, lineEnd, number, false, st);
+      pos = lineEnd + 1;
+    }
     while (pos < end) {
       int lineStart;
       if (st.waiting()) {
@@ -376,16 +443,46 @@ public final class Explainer {
       }
       number += newlines(buf, counted, lineStart);
       counted = lineStart;
-      int len = lineEnd - lineStart;
-      if (len > MAX_LINE) {
-        st.line(buf, lineStart, MAX_LINE, number);
-        st.cut++;
-      } else {
-        st.line(buf, lineStart, len, number);
-      }
+      line(buf, lineStart, lineEnd, number, true, st);
       pos = lineEnd + 1;
     }
     return number + newlines(buf, counted, end);
+  }
+
+  /** One line {@code buf[start, end)}, or the rest of one ({@code fresh} false: not a next line for a pending signature). */
+  private void line(byte[] buf, int start, int end, long number, boolean fresh, State st) {
+    int len = end - start;
+    if (len > MAX_LINE) {
+      longLine(buf, start, end, number, fresh, st);
+      st.cut++;
+    } else if (fresh) {
+      st.line(buf, start, len, number);
+    } else {
+      st.hits(buf, start, len, number);
+    }
+  }
+
+  /**
+   * A line (or a piece of one) longer than {@link #MAX_LINE}: each literal is looked at in a
+   * window of that size around it, the next search starting early enough that a literal across
+   * the window's end is found again. {@code fresh}: it is the start of a line, so a pending
+   * multi-line signature gets its first window as the next line.
+   */
+  private void longLine(byte[] buf, int start, int end, long number, boolean fresh, State st) {
+    if (fresh && st.waiting()) {
+      st.pendingWith(buf, start, Math.min(MAX_LINE, end - start));
+    }
+    int p = start;
+    int hit;
+    while (p < end && (hit = prefilter.next(buf, p, end)) >= 0) {
+      int at = Math.max(start, Math.min(hit - MAX_LINE / 2, end - MAX_LINE));
+      int len = Math.min(MAX_LINE, end - at);
+      st.hits(buf, at, len, number);
+      if (at + len >= end) {
+        break;
+      }
+      p = at + len - overlap;
+    }
   }
 
   /** The start of the first whole line within the last {@code window} bytes before {@code end}. */

@@ -108,6 +108,30 @@ class DeviceCodeTest {
   }
 
   @Test
+  void thePtxIsaOfAnArchitectureIsTheHighestOfItsFatBinaries() throws Exception {
+    // fatbinary packs PTX for compute_80 written as ISA 8.0 and as 9.0; the library carries them as
+    // three fat binaries, 8.0, 9.0, 8.0, in .nv_fatbin (as nvcc's host code embeds them)
+    Path fatbinary = nvcc.resolveSibling("fatbinary");
+    for (String v : List.of("8.0", "9.0")) {
+      Toolchain.write(dir, "k" + v + ".ptx", ".version " + v + "\n.target sm_80\n.address_size 64\n.visible .entry add(.param .u64 a) { ret; }\n");
+      Toolchain.run(dir, List.of(fatbinary.toString(), "--create=k" + v + ".fatbin", "--image3=kind=ptx,sm=80,file=k" + v + ".ptx"));
+    }
+    Toolchain.write(dir, "embed.s", ".section .nv_fatbin,\"a\"\n.balign 8\n.incbin \"k8.0.fatbin\"\n.balign 8\n.incbin \"k9.0.fatbin\"\n.balign 8\n.incbin \"k8.0.fatbin\"\n");
+    Toolchain.run(dir, List.of(Toolchain.gcc().orElseThrow().toString(), "-shared", "-o", "isa.so", "embed.s"));
+    Path so = dir.resolve("isa.so");
+    DeviceCode d = DeviceCode.read(so, ElfFile.read(so, false));
+    assertThat(d.fatbins()).isEqualTo(3);
+    assertThat(d.archs()).singleElement().satisfies(a -> {
+      assertThat(a.name()).isEqualTo("compute_80");
+      assertThat(a.ptxIsa()).isEqualTo("9.0");
+      assertThat(a.fatbins()).isEqualTo(3);
+    });
+    // a driver that JITs up to ISA 8.8 cannot build the 9.0 fat binary: not every fat binary runs
+    assertThat(d.fit(80, "8.8").supported()).isFalse();
+    assertThat(d.fit(80, "9.0").supported()).isTrue();
+  }
+
+  @Test
   void aLibraryWithoutDeviceCode() throws Exception {
     Path cudart = Path.of("/usr/local/cuda-13.0/lib64/libcudart.so.13").toRealPath();
     DeviceCode d = DeviceCode.read(cudart, ElfFile.read(cudart, false));

@@ -184,6 +184,106 @@ class LoaderTest {
     assertThat(plan.problems()).singleElement().asString().contains("not a valid ELF file");
   }
 
+  /** A machine tree under {@code root} seen through the probe's filesystem, as the doctor wires the loader. */
+  private static Loader rooted(Path root, String ld, Map<String, List<String>> cache) {
+    dev.cudastack.probe.MachineFs fs = dev.cudastack.probe.MachineFs.rooted(root);
+    Loader.Fs seam = new Loader.Fs() {
+      @Override
+      public Optional<String> file(String p) {
+        dev.cudastack.probe.MachineFs.Resolved r = fs.resolve(p);
+        return r.ok() && fs.isFile(r.path()) ? Optional.of(r.path()) : Optional.empty();
+      }
+
+      @Override
+      public Path host(String p) {
+        return fs.host(p);
+      }
+    };
+    return new Loader(seam, ld, cache, List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"), "lib/x86_64-linux-gnu");
+  }
+
+  @Test
+  void dotDotAfterASymlinkedDirectoryIsLeftToTheFilesystem() throws Exception {
+    // top/lnk -> ../real/a/lib; libtop's RUNPATH $ORIGIN/../dep is top/lnk/../dep = real/a/dep for the
+    // kernel, not top/dep (a decoy there would be taken by a textual rewrite).
+    Path t = dir.resolve("dotdot");
+    Files.createDirectories(t.resolve("real/a/lib"));
+    Files.createDirectories(t.resolve("real/a/dep"));
+    Files.createDirectories(t.resolve("top/dep"));
+    Files.createSymbolicLink(t.resolve("top/lnk"), Path.of("../real/a/lib"));
+    Toolchain.write(t, "dep.c", "int depRun(void) { return 1; }\n");
+    Toolchain.write(t, "top.c", "int depRun(void);\nint topRun(void) { return depRun(); }\n");
+    Toolchain.run(t, List.of(gcc.toString(), "-shared", "-fPIC", "-o", "real/a/dep/libdep.so", "dep.c", "-Wl,-soname,libdep.so"));
+    Toolchain.run(t, List.of(gcc.toString(), "-shared", "-fPIC", "-o", "top/dep/libdep.so", "dep.c", "-Wl,-soname,libdep.so"));
+    Toolchain.run(t, List.of(gcc.toString(), "-shared", "-fPIC", "-o", "real/a/lib/libtop.so", "top.c", "real/a/dep/libdep.so", "-Wl,-soname,libtop.so",
+        "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../dep"));
+    String opened = t.resolve("top/lnk/../dep/libdep.so").toString();
+    // host filesystem
+    Loader.Load dep = loader(null).plan(t.resolve("top/lnk/libtop.so").toString(), true).load("libdep.so").orElseThrow();
+    assertThat(Path.of(dep.path()).toRealPath()).isEqualTo(t.resolve("real/a/dep/libdep.so").toRealPath());
+    assertThat(dep.path()).isEqualTo(opened);
+    assertThat(dep.how()).isEqualTo("DT_RUNPATH of libtop.so ($ORIGIN/../dep = " + t.resolve("top/lnk/../dep") + ")");
+    // the same tree as a --root, through MachineFs
+    Loader.Plan plan = rooted(t, null, Map.of()).plan("/top/lnk/libtop.so", true);
+    assertThat(plan.load("libdep.so").orElseThrow().path()).isEqualTo("/top/lnk/../dep/libdep.so");
+    assertThat(dev.cudastack.probe.MachineFs.rooted(t).resolve("/top/lnk/../dep/libdep.so").path()).isEqualTo("/real/a/dep/libdep.so");
+    assertThat(plan.missing()).isEmpty();
+    assertThat(plan.problems()).isEmpty();
+    // where the textual form names the same file it is the one shown, as before
+    Loader.Load direct = loader(null).plan(t.resolve("real/a/lib/libtop.so").toString(), false).load("libdep.so").orElseThrow();
+    assertThat(direct.path()).isEqualTo(t.resolve("real/a/dep/libdep.so").toString());
+  }
+
+  @Test
+  void relativeRunpathEntriesAreRelativeToTheWorkingDirectoryAndNotSearched() throws Exception {
+    // R/libq.so and R/lib/libq.so: "." and "lib" must not become "/" and "/lib"
+    Path r = dir.resolve("relroot");
+    Files.createDirectories(r.resolve("lib"));
+    Files.createDirectories(r.resolve("app"));
+    Toolchain.write(r, "q.c", "int q(void) { return 1; }\n");
+    Toolchain.write(r, "gone.c", "int gone(void) { return 1; }\n");
+    Toolchain.write(r, "app.c", "int q(void);\nint gone(void);\nint app(void) { return q() + gone(); }\n");
+    Toolchain.run(r, List.of(gcc.toString(), "-shared", "-fPIC", "-o", "libq.so", "q.c", "-Wl,-soname,libq.so"));
+    Toolchain.run(r, List.of(gcc.toString(), "-shared", "-fPIC", "-o", "lib/libq.so", "q.c", "-Wl,-soname,libq.so"));
+    Toolchain.run(r, List.of(gcc.toString(), "-shared", "-fPIC", "-o", "libgone.so", "gone.c", "-Wl,-soname,libgone.so"));
+    Toolchain.run(r, List.of(gcc.toString(), "-shared", "-fPIC", "-o", "app/libapp.so", "app.c", "libq.so", "libgone.so", "-Wl,--enable-new-dtags,-rpath,.:lib"));
+    Files.delete(r.resolve("libgone.so"));
+    assertThat(ElfFile.read(r.resolve("app/libapp.so"), false).runpath()).containsExactly(".", "lib");
+    Loader.Plan plan = rooted(r, "sub", Map.of()).plan("/app/libapp.so", false);
+    assertThat(plan.load("libq.so").orElseThrow().how()).isEqualTo("default directory /lib");
+    assertThat(plan.missing()).singleElement().satisfies(m -> {
+      assertThat(m.needed()).isEqualTo("libgone.so");
+      assertThat(m.searched()).startsWith(
+          "sub/libgone.so (relative to the process's working directory: not searched)",
+          "./libgone.so (relative to the process's working directory: not searched)",
+          "lib/libgone.so (relative to the process's working directory: not searched)");
+      assertThat(m.searched()).doesNotContain("/libgone.so");
+    });
+  }
+
+  @Test
+  void aLibraryForAnotherMachineIsSkipped() throws Exception {
+    // provold's libprov.so.1 with its e_machine set to AArch64 (183): in LD_LIBRARY_PATH and first in
+    // ld.so.cache, ld.so passes over it
+    Path arm = dir.resolve("arm");
+    Files.createDirectories(arm);
+    byte[] b = Files.readAllBytes(dir.resolve("provold/libprov.so.1"));
+    assertThat(b[18] & 0xff | (b[19] & 0xff) << 8).isEqualTo(62);
+    b[18] = (byte) 183;
+    b[19] = 0;
+    Files.write(arm.resolve("libprov.so.1"), b);
+    Loader.Plan plan = loader(arm.toString()).plan(dir.resolve("provnew/libuse.so").toString(), false);
+    assertThat(plan.load("libprov.so.1").orElseThrow().how()).startsWith("DT_RUNPATH of libuse.so");
+    Toolchain.write(dir, "use2.c", "int f2(void);\nint use2(void) { return f2(); }\n");
+    cc("-shared", "-fPIC", "-o", "provnew/libuse2.so", "use2.c", "provnew/libprov.so.1");
+    Map<String, List<String>> cache = Map.of("libprov.so.1", List.of(arm.resolve("libprov.so.1").toString(), dir.resolve("provold/libprov.so.1").toString()));
+    Loader.Plan cached = new Loader(host(), null, cache, List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"), "lib/x86_64-linux-gnu")
+        .plan(dir.resolve("provnew/libuse2.so").toString(), false);
+    Loader.Load prov = cached.load("libprov.so.1").orElseThrow();
+    assertThat(prov.how()).isEqualTo("/etc/ld.so.cache");
+    assertThat(prov.path()).isEqualTo(dir.resolve("provold/libprov.so.1").toString());
+  }
+
   @Test
   void theRealCudaRuntime() throws Exception {
     Path cudart = Path.of("/usr/local/cuda-13.0/lib64/libcudart.so.13");
