@@ -186,4 +186,17 @@ class LongLinesAndErrorLinesTest {
     assertThat(e.errorLines()).extracting(Explanation.Line::number).containsExactly(endOfOne, startOfTwo, endOfTwo);
     assertThat(e.lines()).isEqualTo(endOfTwo);
   }
+
+  @Test
+  void eachLiteralFindsEveryFormItsPatternAccepts() throws Exception {
+    // The literals were lengthened for the prefilter's sake; each must still be in every text its regex matches.
+    for (String[] c : new String[][] {
+        {"ImportError: /x/libtorch_cuda.so: undefined symbol: ncclCommRegister", "NCCL_FAILURE"},
+        {"RuntimeError: NCCL Error 2: ncclSystemError", "NCCL_FAILURE"},
+        {"torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/NCCLUtils.hpp:275", "NCCL_FAILURE"},
+        {"ImportError: libcudnn_cnn_infer.so.8: cannot open shared object file: No such file or directory", "CUDNN_VERSION_MISMATCH"},
+        {"CUDA SETUP: libcudart.so not found in any environmental path.", "BNB_LIBCUDART_NOT_FOUND"}}) {
+      assertThat(explain(c[0] + "\n").causes()).as(c[0]).extracting(x -> x.code()).contains(c[1]);
+    }
+  }
 }
