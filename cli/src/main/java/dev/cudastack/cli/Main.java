@@ -7,7 +7,18 @@ import picocli.CommandLine;
 public final class Main {
   private Main() {}
 
+  /** The subcommands that can be registered alone (generate-completion needs the whole tree). */
+  private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("doctor", "snapshot", "fix", "inspect", "explain", "plan", "kb");
+
   public static void main(String[] args) {
+    // The launcher's AOT training run for plan: a second command line (unit-separated) run in the
+    // same process, so one cache holds both the probed and the described target's paths.
+    String also = System.getenv("CUDASTACK_AOT_TRAIN_ALSO");
+    if (also != null && !also.isEmpty()) {
+      PrintWriter sink = new PrintWriter(java.io.Writer.nullWriter());
+      run(args, sink, sink, System.getenv());
+      System.exit(run(also.split("\u001f"), sink, sink, System.getenv()));
+    }
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv()));
   }
 
@@ -21,17 +32,36 @@ public final class Main {
   /** Runs the CLI with the given streams and environment; returns the exit code. */
   static int run(String[] args, PrintWriter out, PrintWriter err, java.util.Map<String, String> env) {
     CommandLine cl = new CommandLine(new CudastackCommand());
-    cl.addSubcommand(new DoctorCommand(env));
-    cl.addSubcommand(new SnapshotCommand(env));
-    cl.addSubcommand(new FixCommand(env, java.time.Clock.systemDefaultZone()));
-    cl.addSubcommand(new InspectCommand(env));
-    cl.addSubcommand(new ExplainCommand(env, System.in));
-    cl.addSubcommand(new PlanCommand(env));
-    CommandLine kb = new CommandLine(new KbCommand());
-    if (java.util.Arrays.asList(args).contains("kb") || java.util.Arrays.asList(args).contains("generate-completion")) {
-      KbCommand.addQueries(kb);
+    // picocli reads every registered command's annotations at start-up (reflection, dynamic
+    // proxies): when the first word names a subcommand, only that one is registered. The top level
+    // (--help, --version, a typo, generate-completion) gets them all.
+    String first = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+    boolean all = !SUBCOMMANDS.contains(first) || args.length == 0 || args[0].startsWith("-");
+    if (all || first.equals("doctor")) {
+      cl.addSubcommand(new DoctorCommand(env));
     }
-    cl.addSubcommand("kb", kb);
+    if (all || first.equals("snapshot")) {
+      cl.addSubcommand(new SnapshotCommand(env));
+    }
+    if (all || first.equals("fix")) {
+      cl.addSubcommand(new FixCommand(env, java.time.Clock.systemDefaultZone()));
+    }
+    if (all || first.equals("inspect")) {
+      cl.addSubcommand(new InspectCommand(env));
+    }
+    if (all || first.equals("explain")) {
+      cl.addSubcommand(new ExplainCommand(env, System.in));
+    }
+    if (all || first.equals("plan")) {
+      cl.addSubcommand(new PlanCommand(env));
+    }
+    if (all || first.equals("kb")) {
+      CommandLine kb = new CommandLine(new KbCommand());
+      if (first.equals("kb") || java.util.Arrays.asList(args).contains("generate-completion")) {
+        KbCommand.addQueries(kb);
+      }
+      cl.addSubcommand("kb", kb);
+    }
     applyExitCodes(cl);
     cl.setOut(out);
     cl.setErr(err);

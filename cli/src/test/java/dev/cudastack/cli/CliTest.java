@@ -346,6 +346,10 @@ class CliTest {
     Run bad = run("plan", tmp.resolve("nope").toString(), "--gpu", "H100");
     assertThat(bad.code()).isEqualTo(3);
     assertThat(bad.err()).contains("no such file");
+    // Only the named subcommand is registered; the top level and typos still see them all.
+    assertThat(run("plan", "--help").out()).contains("--write-constraints").contains("--keep-pins");
+    assertThat(run("pln").err()).contains("Did you mean: cudastack plan");
+    assertThat(run("--help").out()).contains("doctor").contains("plan").contains("explain").contains("kb");
     Run badCuda = run("plan", moelora.toString(), "--gpu", "H100", "--cuda", "12.1");
     assertThat(badCuda.code()).isEqualTo(3);
     assertThat(badCuda.err()).contains("--cuda must look like cu121");
