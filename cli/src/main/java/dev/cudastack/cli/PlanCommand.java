@@ -101,6 +101,25 @@ final class PlanCommand implements Callable<Integer> {
         }
       }
     }
+    if (driver != null && !driver.matches("\\d+(\\.\\d+){1,2}")) {
+      err.println("cudastack: a driver version looks like 535.104.05, not '" + driver + "'");
+      return ExitCodes.TOOL_FAILED;
+    }
+    for (String tk : toolkits) {
+      if (!tk.matches("\\d+\\.\\d+(\\.\\d+)?")) {
+        err.println("cudastack: a toolkit version looks like 12.6, not '" + tk + "'");
+        return ExitCodes.TOOL_FAILED;
+      }
+    }
+    boolean described = !gpus.isEmpty() || driver != null || !toolkits.isEmpty();
+    if (described && !target.pythons.isEmpty()) {
+      err.println("cudastack: for a described machine --python takes a version such as 3.10, not '" + target.pythons.getFirst() + "'");
+      return ExitCodes.TOOL_FAILED;
+    }
+    if (described && (target.root != null || target.snapshot != null || target.envFile != null)) {
+      err.println("cudastack: --gpu/--driver/--toolkit describe a machine; they cannot be combined with --root, --env-file or --snapshot");
+      return ExitCodes.TOOL_FAILED;
+    }
     if (python != null) {
       if (!python.matches("\\d+\\.\\d+(\\.\\d+)?")) {
         err.println("cudastack: a Python version looks like 3.10, not '" + python + "'");
@@ -111,7 +130,7 @@ final class PlanCommand implements Callable<Integer> {
     try {
       KnowledgeBase kb = KnowledgeBase.bundled();
       Target t;
-      if (!gpus.isEmpty() || driver != null) {
+      if (described) {
         t = Target.describe(gpus, driver, python, toolkits, kb);
       } else {
         Optional<Snapshot> s = Targets.loadOrExplain(target, env, err);

@@ -350,6 +350,12 @@ class CliTest {
     assertThat(run("plan", "--help").out()).contains("--write-constraints").contains("--keep-pins");
     assertThat(run("pln").err()).contains("Did you mean: cudastack plan");
     assertThat(run("--help").out()).contains("doctor").contains("plan").contains("explain").contains("kb");
+    for (String[] wrong : new String[][] {{"--toolkit", "banana"}, {"--driver", "banana"}, {"--python", "three"}}) {
+      Run b = run("plan", moelora.toString(), "--gpu", "H100", wrong[0], wrong[1]);
+      assertThat(b.code()).as(wrong[0]).isEqualTo(3);
+      assertThat(b.err()).contains("'" + wrong[1] + "'").doesNotContain("internal error");
+    }
+    assertThat(run("plan", moelora.toString(), "--gpu", "H100", "--root", d.resolve("root").toString()).err()).contains("cannot be combined");
     Run badCuda = run("plan", moelora.toString(), "--gpu", "H100", "--cuda", "12.1");
     assertThat(badCuda.code()).isEqualTo(3);
     assertThat(badCuda.err()).contains("--cuda must look like cu121");

@@ -62,6 +62,12 @@ public final class Planner {
     if (target.driver() == null) {
       notes.add("the target has no known NVIDIA driver (give --driver): builds are not checked against one, and the driver must support the chosen CUDA");
     }
+    for (Target.Gpu g : target.gpus()) {
+      if (driverPredates(target, g)) {
+        notes.add("driver " + target.driver() + " (CUDA ≤ " + target.driverMaxCuda() + ") predates " + g.name() + " (sm_" + g.cc()
+            + "): no CUDA build can run on it until the driver is upgraded (cudastack kb gpu \"" + g.name() + "\" says which)");
+      }
+    }
     if (target.gpus().isEmpty()) {
       notes.add("the target has no known GPU (give --gpu): GPU architectures are not checked");
     }
@@ -109,7 +115,18 @@ public final class Planner {
     if (chosen == null && (torchReq.isEmpty() || torchReq.get().pinned() == null || pinned.isPresent())) {
       chosen = choose(project, target, python, o, builders, torchReq.orElse(null)).orElse(null);
       if (chosen == null && torchReq.isPresent()) {
-        notes.add("no official torch build in the knowledge base runs on this target" + (python == null ? "" : " with Python " + python));
+        notes.add("no official torch build in the knowledge base runs on this target" + (python == null ? "" : " with Python " + python)
+            + (o.cuda() == null ? "" : " as " + o.cuda()));
+      }
+      Optional<VersionRange> range = torchReq.isEmpty() || torchReq.get().pinned() != null || torchReq.get().spec().isEmpty() ? Optional.empty()
+          : VersionRange.parse(torchReq.get().spec());
+      boolean outside = chosen != null && range.isPresent() && !range.get().contains(Version.of(chosen.patch().version()));
+      if (torchReq.isPresent() && torchReq.get().pinned() == null && (chosen == null || outside)) {
+        Requirement r = torchReq.get();
+        verdicts.removeIf(v -> v.name().equals("torch"));
+        verdicts.add(0, new Plan.Verdict("torch", r.spec(), false, List.of("NO_MATCHING_BUILD"), chosen == null
+            ? "no official build" + (r.spec().isEmpty() ? "" : " in " + r.spec()) + " runs on this target" + (python == null ? "" : " with Python " + python)
+            : "no official build in " + r.spec() + " runs on this target" + (python == null ? "" : " with Python " + python) + "; the plan leaves the range", r.origin()));
       }
     }
     String torchCuda = null;
@@ -123,7 +140,9 @@ public final class Planner {
       companion(project, chosen, pinned.orElse(null), "torchaudio", Build::torchaudio, stack, verdicts);
     } else if (torchReq.isPresent()) {
       Requirement r = torchReq.get();
-      stack.put("torch", new Plan.Entry("torch", r.pinned() == null ? r.spec() : r.pinned(), r.local(), null, false, false, "kept as pinned (not in the knowledge base)"));
+      boolean known = r.pinned() == null || pinned.isPresent();
+      stack.put("torch", new Plan.Entry("torch", r.pinned() == null ? r.spec() : r.pinned(), r.local(), null, false, false,
+          known ? "kept as written: no official build runs on this target" : "kept as pinned (not in the knowledge base)"));
     }
     Target.Toolkit toolkit = torchCuda == null ? null : toolkitFor(target, torchCuda);
     // bitsandbytes
@@ -135,6 +154,11 @@ public final class Planner {
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (Requirement r : project.requirements()) {
       if (!seen.add(r.name())) {
+        continue;
+      }
+      if (chosen == null && (r.name().equals("bitsandbytes") || BUILDERS.contains(r.name()))) {
+        stack.put(r.name(), new Plan.Entry(r.name(), r.pinned() == null ? r.spec() : r.pinned(), null, null, false, false,
+            "kept as written; not checked: it depends on torch's CUDA, and no torch build was chosen"));
         continue;
       }
       if (r.name().equals("deepspeed")) {
@@ -187,6 +211,10 @@ public final class Planner {
       if (List.of("torch", "torchvision", "torchaudio").contains(e.name()) || e.name().equals("apex")) {
         continue;
       }
+      if (e.checked() && e.indexUrl() != null && e.version() != null && e.version().matches("^[0-9].*")) {
+        commands.add("pip install " + e.name() + "==" + e.version() + " --index-url " + e.indexUrl()); // xformers: the build for torch's CUDA
+        continue;
+      }
       if (e.checked() && e.version() != null && !e.version().isBlank()) {
         rest.add(quote(e.name() + (e.version().matches("^[0-9].*") ? "==" + e.version() : e.version())));
       }
@@ -195,11 +223,28 @@ public final class Planner {
       commands.add("pip install " + String.join(" ", rest));
     }
     if (!project.files().isEmpty()) {
-      commands.add("pip install -r <the project's requirements> -c constraints.txt   # the rest, held to this plan (cudastack plan --write-constraints constraints.txt)");
+      // pip cannot satisfy a project pin and a different constraint at once: the changed pins are named, to edit first.
+      List<String> edit = new ArrayList<>();
+      for (Plan.Entry e : stack.values()) {
+        Optional<Requirement> r = project.get(e.name());
+        if (e.changed() && r.isPresent() && !r.get().spec().isEmpty()) {
+          edit.add(r.get().text() + " (" + r.get().origin() + ")");
+        }
+      }
+      if (!edit.isEmpty()) {
+        commands.add("# first change these pins in the project to the versions above (pip cannot satisfy them and the constraints together): " + String.join(", ", edit));
+      }
+      String req = project.files().stream().map(f -> java.nio.file.Path.of(f).getFileName().toString()).filter(f -> f.endsWith(".txt")).findFirst().orElse(null);
+      boolean pyproject = project.files().stream().anyMatch(f -> f.endsWith("pyproject.toml") || f.endsWith("setup.py"));
+      String install = req != null ? "pip install -r " + req : pyproject ? "pip install ." : "pip install <the project's other dependencies>";
+      commands.add(install + " -c constraints.txt   # the rest, held to this plan (cudastack plan --write-constraints constraints.txt)");
     }
     String conda = null;
     if (t != null && t.checked() && chosen != null && Version.of(chosen.patch().version()).compareTo(Version.of("2.6")) < 0) {
-      conda = "conda install pytorch==" + chosen.patch().version() + " pytorch-cuda=" + torchCuda + " -c pytorch -c nvidia";
+      // pytorch-cuda packages exist from torch 1.13 (CUDA 11.6); older builds came with cudatoolkit
+      conda = Version.of(chosen.patch().version()).compareTo(Version.of("1.13")) >= 0
+          ? "conda install pytorch==" + chosen.patch().version() + " pytorch-cuda=" + torchCuda + " -c pytorch -c nvidia"
+          : "conda install pytorch==" + chosen.patch().version() + " cudatoolkit=" + torchCuda + " -c pytorch";
     }
     return new Plan(target, project, verdicts, List.copyOf(stack.values()), env, commands, conda, notes);
   }
@@ -269,6 +314,9 @@ public final class Planner {
       // A CUDA release older than the GPU's architecture has no kernels for it in its own libraries
       // (cuBLAS, cuDNN), whatever PTX torch carries: an RTX 5090 needs a CUDA 12.8 build.
       boolean cudaTooOld = kb.archVerdict(b.variant().cudaVersion(), g.cc()).outcome() == KnowledgeBase.ArchOutcome.TOO_NEW;
+      if (driverPredates(t, g) && !codes.contains("DRIVER_TOO_OLD")) {
+        codes.add("DRIVER_TOO_OLD"); // the driver itself cannot run this GPU
+      }
       if (cudaTooOld || a.isPresent() && (a.get().fit(g.cc()) == ArchList.Fit.NONE || a.get().fit(g.cc()) == ArchList.Fit.PTX_JIT && o != KnowledgeBase.Outcome.NATIVE)) {
         if (!codes.contains("GPU_ARCH_NOT_IN_BUILD")) {
           codes.add("GPU_ARCH_NOT_IN_BUILD");
@@ -361,6 +409,11 @@ public final class Planner {
       return c != 0 ? c : Version.of(y.b().variant().cudaVersion()).compareTo(Version.of(x.b().variant().cudaVersion()));
     };
     return all.stream().sorted(order).map(Scored::b).findFirst();
+  }
+
+  /** Whether the driver's CUDA release predates the GPU's architecture: such a driver does not support the GPU at all. */
+  private boolean driverPredates(Target t, Target.Gpu g) throws KbException {
+    return t.driverMaxCuda() != null && kb.archVerdict(t.driverMaxCuda(), g.cc()).outcome() == KnowledgeBase.ArchOutcome.TOO_NEW;
   }
 
   /** Whether the build carries machine code (not only PTX to JIT) for every GPU of the target. */
@@ -650,6 +703,11 @@ public final class Planner {
     Optional<Gates.XformersRelease> forTorch = kb.xformers().stream().filter(x -> tv.equals(x.torch()) || tv.startsWith(x.torch() + ".")).reduce((a, b) -> b);
     Optional<Gates.XformersRelease> pinned = r.pinned() == null ? Optional.empty()
         : kb.xformers().stream().filter(x -> Version.parse(r.pinned()).map(v -> VersionRange.of(x.versions()).contains(v)).orElse(false)).findFirst();
+    if (r.pinned() != null && pinned.isEmpty()) {
+      verdicts.add(new Plan.Verdict("xformers", r.spec(), true, List.of(), "xformers " + r.pinned() + " is not in the knowledge base: kept, not checked", r.origin()));
+      stack.put("xformers", new Plan.Entry("xformers", r.pinned(), null, null, false, false, "kept as pinned (not in the knowledge base)"));
+      return;
+    }
     boolean ok = pinned.isPresent() && (tv.equals(pinned.get().torch()) || tv.startsWith(pinned.get().torch() + "."));
     verdicts.add(new Plan.Verdict("xformers", r.spec(), ok || pinned.isEmpty() && r.pinned() == null, ok ? List.of() : pinned.isPresent() ? List.of("EXTENSION_TORCH_MISMATCH") : List.of(),
         ok ? "built for torch " + tv : pinned.map(x -> "xformers " + r.pinned() + " is built for torch " + x.torch() + ", not " + tv).orElse("not in the knowledge base"), r.origin()));

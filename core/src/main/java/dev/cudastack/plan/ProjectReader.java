@@ -26,8 +26,11 @@ public final class ProjectReader {
   private static final int MAX_LINE = 1 << 20;
   private static final int MAX_FILE = 16 << 20;
   private static final Pattern REQ = Pattern.compile(
-      "^([A-Za-z0-9][A-Za-z0-9._-]*)\\s*(?:\\[([^\\]]*)\\])?\\s*(\\(?\\s*(?:[<>=!~]=?|===)[^;]*?\\)?)?\\s*(?:;\\s*(.*))?$");
+      "^([A-Za-z0-9][A-Za-z0-9._-]*)\\s*(?:\\[([^\\]]*)\\])?\\s*(\\(?\\s*(?:===|[<>=!~]=?)[^;]*?\\)?)?\\s*(?:;\\s*(.*))?$");
   private static final Pattern URL_REQ = Pattern.compile("^([A-Za-z0-9][A-Za-z0-9._-]*)\\s*(?:\\[[^\\]]*\\])?\\s*@\\s*(\\S+)(?:\\s*;\\s*(.*))?$");
+  private static final Pattern LOCAL = Pattern.compile("^(==[^+,]+)\\+([A-Za-z0-9.]+)$");
+  /** Per-requirement pip options (`--hash=…`, `--config-settings …`), cut off before the requirement is read. */
+  private static final Pattern PER_REQ_OPTION = Pattern.compile("\\s+--(?:hash|config-settings|global-option|install-option)\\b.*$");
   private static final Pattern EGG = Pattern.compile("[#&]egg=([A-Za-z0-9._-]+)");
   private static final Pattern DOCKER_CUDA = Pattern.compile("^\\s*FROM\\s+(?:--\\S+\\s+)*(?:\\S+/)?nvidia/cuda:(\\d+\\.\\d+)(?:\\.\\d+)?[-\\w.]*", Pattern.CASE_INSENSITIVE);
   private static final Pattern INDEX_IN_RUN = Pattern.compile("--(?:extra-)?index-url[ =](\\S+)");
@@ -112,7 +115,20 @@ public final class ProjectReader {
         int c;
         boolean tooLong = false;
         int n = 0;
+        boolean start = true;
         while ((c = in.read()) >= 0) {
+          if (start && c == 0xFEFF) { // a byte-order mark
+            start = false;
+            continue;
+          }
+          start = false;
+          if (c == 0) {
+            notes.add(p + ": a binary file (it has NUL bytes), not read");
+            return List.of();
+          }
+          if (c == '\r') {
+            continue; // CRLF line ends
+          }
           if (c == '\n') {
             n++;
             if (tooLong) {
@@ -186,12 +202,17 @@ public final class ProjectReader {
     }
   }
 
+  /** pip's rule: a comment starts at a # at the line's start or after whitespace. */
   private static String stripComment(String l) {
-    int i = l.indexOf(" #");
     if (l.startsWith("#")) {
       return "";
     }
-    return i >= 0 ? l.substring(0, i) : l;
+    for (int i = 1; i < l.length(); i++) {
+      if (l.charAt(i) == '#' && Character.isWhitespace(l.charAt(i - 1))) {
+        return l.substring(0, i);
+      }
+    }
+    return l;
   }
 
   private void option(Path p, String line, String origin, int depth) {
@@ -222,7 +243,7 @@ public final class ProjectReader {
 
   /** One PEP 508 requirement (or a direct reference); true when it was understood. */
   private boolean requirement(String line, String origin) {
-    String l = line.strip();
+    String l = PER_REQ_OPTION.matcher(line.strip()).replaceFirst("").strip();
     if (l.startsWith("git+") || l.startsWith("http://") || l.startsWith("https://") || l.startsWith("file:")) {
       Matcher egg = EGG.matcher(l);
       String name = egg.find() ? egg.group(1) : l.replaceAll("\\.git(@.*)?$", "").replaceAll(".*/", "");
@@ -241,7 +262,7 @@ public final class ProjectReader {
     }
     String spec = m.group(3) == null ? "" : m.group(3).replace("(", "").replace(")", "").replace(" ", "");
     String local = null;
-    Matcher loc = Pattern.compile("^(==[^+,]+)\\+([A-Za-z0-9.]+)$").matcher(spec);
+    Matcher loc = LOCAL.matcher(spec);
     if (loc.matches()) {
       spec = loc.group(1);
       local = loc.group(2).toLowerCase(Locale.ROOT);
@@ -414,7 +435,11 @@ public final class ProjectReader {
         continue;
       }
       pipIndent = -1;
-      Matcher m = CONDA_SPEC.matcher(stripComment(item).strip());
+      String spec = stripComment(item).strip();
+      if (spec.contains("::")) {
+        spec = spec.substring(spec.indexOf("::") + 2); // channel::package
+      }
+      Matcher m = CONDA_SPEC.matcher(spec);
       if (!m.matches()) {
         notes.add(origin + ": cannot read conda spec '" + item + "'");
         continue;
@@ -424,7 +449,9 @@ public final class ProjectReader {
       String version = v.startsWith("=") && !v.startsWith("==") ? v.substring(1) : v.startsWith("==") ? v.substring(2) : null;
       switch (name) {
         case "python" -> pythonPinned = version;
-        case "pytorch", "torch" -> requirement("torch" + (version == null ? v : "==" + version), origin + " (conda)");
+        // conda's single = is a prefix match: pytorch=2.1 is any 2.1.x
+        case "pytorch", "torch" -> requirement("torch" + (version == null ? v : v.startsWith("==") || version.split("\\.").length >= 3 ? "==" + version : "==" + version + ".*"),
+            origin + " (conda)");
         case "pytorch-cuda", "cudatoolkit", "cuda-toolkit", "cuda-version" -> {
           if (version != null) {
             cudaHint = version;

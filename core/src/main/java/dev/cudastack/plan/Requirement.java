@@ -36,8 +36,12 @@ public record Requirement(String name, String spec, String local, List<String> e
 
   /** The exact version when the spec is ==X (no wildcard). */
   public String pinned() {
+    if (spec.startsWith("===") && !spec.contains(",")) {
+      return spec.substring(3).strip();
+    }
     if (spec.startsWith("==") && !spec.contains(",") && !spec.endsWith(".*")) {
-      return spec.substring(2).strip();
+      String v = spec.substring(2).strip();
+      return v.matches("\\d+\\.\\d+") ? v + ".0" : v; // PEP 440 pads: ==2.1 is 2.1.0
     }
     return null;
   }

@@ -172,6 +172,43 @@ class PlannerTest {
     }
   }
 
+  @Test
+  void aDriverOlderThanTheGpuAndARangeNothingFitsAreSaidNotHidden() throws Exception {
+    Path req = Files.createTempFile("plan", ".txt");
+    try {
+      Files.writeString(req, "torch>=2.0,<2.1\nbitsandbytes\n");
+      Plan old = new Planner(KB).plan(ProjectReader.read(req), Target.describe(List.of("RTX 5090"), "535.104.05", "3.11", List.of(), KB), Planner.Options.defaults());
+      assertThat(old.notes()).anyMatch(n -> n.contains("predates") && n.contains("sm_120"));
+      assertThat(old.stack()).filteredOn(e -> e.name().equals("torch")).allMatch(e -> !e.checked());
+      assertThat(verdict(old, "torch").ok()).isFalse();
+      assertThat(verdict(old, "torch").codes()).containsExactly("NO_MATCHING_BUILD");
+      assertThat(entry(old, "bitsandbytes").checked()).isFalse();
+      Plan py312 = new Planner(KB).plan(ProjectReader.read(req), Target.describe(List.of("A100"), "535.104.05", "3.12", List.of(), KB), Planner.Options.defaults());
+      assertThat(verdict(py312, "torch").ok()).as("torch 2.0 has no Python 3.12 wheels").isFalse();
+      assertThat(verdict(py312, "torch").why()).contains("the plan leaves the range");
+    } finally {
+      Files.deleteIfExists(req);
+    }
+  }
+
+  @Test
+  void changedProjectPinsAreNamedBeforeTheConstrainedInstall() throws Exception {
+    Plan p = new Planner(KB).plan(ProjectReader.read(MOELORA.resolve("requirements.txt")), Target.describe(List.of("H100"), "535.104.05", "3.10", List.of("11.8"), KB),
+        Planner.Options.defaults());
+    int edit = -1;
+    int install = -1;
+    for (int i = 0; i < p.commands().size(); i++) {
+      if (p.commands().get(i).startsWith("# first change these pins")) {
+        edit = i;
+      }
+      if (p.commands().get(i).startsWith("pip install -r requirements.txt -c constraints.txt")) {
+        install = i;
+      }
+    }
+    assertThat(edit).isGreaterThanOrEqualTo(0).isLessThan(install);
+    assertThat(p.commands().get(edit)).contains("torch==1.12.0+cu102 (requirements.txt:26)");
+  }
+
   static Stream<Arguments> projectsAndTargets() {
     List<String> projects = List.of("liuqidong07__MOELoRA-peft", "artidoro__qlora", "tloen__alpaca-lora", "hiyouga__LLaMA-Factory", "hiyouga__LLaMA-Factory/v0.9.3",
         "hiyouga__LLaMA-Factory/v0.3.0", "hiyouga__LLaMA-Factory/v0.1.0", "liuqidong07__MOELoRA-peft/environment.yml");

@@ -143,4 +143,27 @@ class ProjectReaderTest {
     assertThat(ProjectReader.specs(p)).containsEntry("torch", ">=2.1.0,<3").containsEntry("bitsandbytes", ">=0.42,<0.43");
     assertThat(Optional.ofNullable(p.cudaHint())).isEmpty();
   }
+
+  @Test
+  void byteOrderMarkCrlfHashesTabsAndTripleEqualsAreRead(@TempDir Path dir) throws Exception {
+    Files.write(dir.resolve("requirements.txt"), ("\uFEFFtorch==2.1.0\t# pinned\r\nbitsandbytes==0.41.1 \\\r\n  --hash=sha256:abc\r\n"
+        + "xformers===0.0.23\r\ntorchvision==0.16\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Project p = ProjectReader.read(dir.resolve("requirements.txt"));
+    assertThat(ProjectReader.specs(p)).containsEntry("torch", "==2.1.0").containsEntry("bitsandbytes", "==0.41.1").containsEntry("xformers", "===0.0.23");
+    assertThat(p.get("xformers").orElseThrow().pinned()).isEqualTo("0.0.23");
+    assertThat(p.get("torchvision").orElseThrow().pinned()).as("==0.16 is 0.16.0").isEqualTo("0.16.0");
+    assertThat(p.notes()).noneMatch(n -> n.contains("cannot read"));
+  }
+
+  @Test
+  void condaPrefixPinsAndChannelsAndBinaryFiles(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("environment.yml"), "channels:\n  - pytorch\ndependencies:\n  - python=3.10\n  - pytorch::pytorch=2.1\n  - nvidia::pytorch-cuda=11.8\n");
+    Project p = ProjectReader.read(dir.resolve("environment.yml"));
+    assertThat(ProjectReader.specs(p)).containsEntry("torch", "==2.1.*");
+    assertThat(p.cudaHint()).isEqualTo("11.8");
+    Files.write(dir.resolve("requirements.txt"), new byte[] {'t', 'o', 'r', 'c', 'h', 0, 1, 2, '\n', 27, '[', '2', 'J'});
+    Project bin = ProjectReader.read(dir.resolve("requirements.txt"));
+    assertThat(bin.requirements()).isEmpty();
+    assertThat(bin.notes()).hasSize(1).first().asString().contains("a binary file");
+  }
 }
