@@ -2,6 +2,7 @@ package dev.cudastack.cli;
 
 import java.io.PrintWriter;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Entry point: builds the command tree and maps outcomes to exit codes. */
 public final class Main {
@@ -31,12 +32,13 @@ public final class Main {
 
   /** Runs the CLI with the given streams and environment; returns the exit code. */
   static int run(String[] args, PrintWriter out, PrintWriter err, java.util.Map<String, String> env) {
-    CommandLine cl = new CommandLine(new CudastackCommand());
+    String first = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+    boolean all = !SUBCOMMANDS.contains(first) || args.length == 0 || args[0].startsWith("-");
+    // plan alone gets a top level built without annotations too (see PlanCommand).
+    CommandLine cl = !all && first.equals("plan") ? new CommandLine(CommandSpec.create().name("cudastack")) : new CommandLine(new CudastackCommand());
     // picocli reads every registered command's annotations at start-up (reflection, dynamic
     // proxies): when the first word names a subcommand, only that one is registered. The top level
     // (--help, --version, a typo, generate-completion) gets them all.
-    String first = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
-    boolean all = !SUBCOMMANDS.contains(first) || args.length == 0 || args[0].startsWith("-");
     if (all || first.equals("doctor")) {
       cl.addSubcommand(new DoctorCommand(env));
     }
@@ -53,7 +55,7 @@ public final class Main {
       cl.addSubcommand(new ExplainCommand(env, System.in));
     }
     if (all || first.equals("plan")) {
-      cl.addSubcommand(new PlanCommand(env));
+      cl.addSubcommand("plan", PlanCommand.commandLine(env));
     }
     if (all || first.equals("kb")) {
       CommandLine kb = new CommandLine(new KbCommand());

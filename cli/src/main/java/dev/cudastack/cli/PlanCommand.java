@@ -20,69 +20,97 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ParseResult;
 
-/** {@code cudastack plan PATH}: a working stack for a project on this machine, a tree, a snapshot, or a described one. */
-@Command(
-    name = "plan",
-    mixinStandardHelpOptions = true,
-    versionProvider = CudastackCommand.Version.class,
-    description = {"Plan a project's Python stack onto a machine: a verdict per pin, the resolved stack with every change explained, and the steps.",
-        "PATH is a requirements file, pyproject.toml, environment.yml, setup.py, Dockerfile or a project directory; nothing is executed or installed.",
-        "Exit 0 when the project works as written, 1 when the plan changes something, 3 on bad input."})
+/**
+ * {@code cudastack plan PATH}: a working stack for a project on this machine, a tree, a snapshot, or
+ * a described one. Built as a programmatic picocli spec, not from annotations: reading annotations
+ * costs picocli reflection and dynamic proxies (which the AOT cache cannot hold) at every start, and
+ * plan's budget is 100 ms.
+ */
 final class PlanCommand implements Callable<Integer> {
   private final Map<String, String> env;
+  private CommandSpec spec;
+  private Path path;
+  private TargetOptions target;
+  private List<String> gpus;
+  private String driver;
+  private List<String> toolkits;
+  private String python;
+  private boolean keepPins;
+  private boolean newest;
+  private String cuda;
+  private boolean noBuild;
+  private Path constraints;
+  private boolean json;
 
-  @Parameters(paramLabel = "PATH", description = "A dependency file or a project directory.")
-  Path path;
-
-  @Mixin TargetOptions target;
-
-  @Option(names = "--gpu", paramLabel = "NAME", description = "Plan for a described machine: a GPU model (repeatable), e.g. \"H100\".")
-  List<String> gpus = new ArrayList<>();
-
-  @Option(names = "--driver", paramLabel = "VERSION", description = "The described machine's driver, e.g. 535.104.05.")
-  String driver;
-
-  @Option(names = "--toolkit", paramLabel = "X.Y", description = "A CUDA toolkit installed on the described machine (repeatable).")
-  List<String> toolkits = new ArrayList<>();
-
-  @Option(names = "--python-version", paramLabel = "X.Y", description = "The Python to plan for (default: the target's active environment); `--python X.Y` means the same.")
-  String python;
-
-  @Option(names = "--keep-pins", description = "Change only what cannot work.")
-  boolean keepPins;
-
-  @Option(names = "--newest", description = "The newest stack that works.")
-  boolean newest;
-
-  @Option(names = "--cuda", paramLabel = "cuXYZ", description = "Force a CUDA variant of torch, e.g. cu121.")
-  String cuda;
-
-  @Option(names = "--no-build", description = "Avoid anything that compiles CUDA code locally.")
-  boolean noBuild;
-
-  @Option(names = "--write-constraints", paramLabel = "FILE", description = "Write the plan as a pip constraints file (refuses to overwrite).")
-  Path constraints;
-
-  @Option(names = "--json", description = "Machine-readable: target, verdicts, stack, commands, env.")
-  boolean json;
-
-  @Spec CommandSpec spec;
-
-  PlanCommand(Map<String, String> env) {
+  private PlanCommand(Map<String, String> env) {
     this.env = env;
+  }
+
+  /** The plan subcommand: its options, help and version, run by {@link #call()}. */
+  static CommandLine commandLine(Map<String, String> env) {
+    PlanCommand command = new PlanCommand(env);
+    CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name("plan").versionProvider(new CudastackCommand.Version());
+    spec.usageMessage().description(
+        "Plan a project's Python stack onto a machine: a verdict per pin, the resolved stack with every change explained, and the steps.",
+        "PATH is a requirements file, pyproject.toml, environment.yml, setup.py, Dockerfile or a project directory; nothing is executed or installed.",
+        "Exit 0 when the project works as written, 1 when the plan changes something, 3 on bad input.");
+    spec.addPositional(PositionalParamSpec.builder().paramLabel("PATH").type(Path.class).description("A dependency file or a project directory.").build());
+    TargetOptions.addTo(spec);
+    spec.addOption(OptionSpec.builder("--gpu").paramLabel("NAME").type(List.class).auxiliaryTypes(String.class)
+        .description("Plan for a described machine: a GPU model (repeatable), e.g. \"H100\".").build());
+    spec.addOption(OptionSpec.builder("--driver").paramLabel("VERSION").type(String.class).description("The described machine's driver, e.g. 535.104.05.").build());
+    spec.addOption(OptionSpec.builder("--toolkit").paramLabel("X.Y").type(List.class).auxiliaryTypes(String.class)
+        .description("A CUDA toolkit installed on the described machine (repeatable).").build());
+    spec.addOption(OptionSpec.builder("--python-version").paramLabel("X.Y").type(String.class)
+        .description("The Python to plan for (default: the target's active environment); `--python X.Y` means the same.").build());
+    spec.addOption(flag("--keep-pins", "Change only what cannot work."));
+    spec.addOption(flag("--newest", "The newest stack that works."));
+    spec.addOption(OptionSpec.builder("--cuda").paramLabel("cuXYZ").type(String.class).description("Force a CUDA variant of torch, e.g. cu121.").build());
+    spec.addOption(flag("--no-build", "Avoid anything that compiles CUDA code locally."));
+    spec.addOption(OptionSpec.builder("--write-constraints").paramLabel("FILE").type(Path.class)
+        .description("Write the plan as a pip constraints file (refuses to overwrite).").build());
+    spec.addOption(flag("--json", "Machine-readable: target, verdicts, stack, commands, env."));
+    spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+    spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
+    command.spec = spec;
+    return new CommandLine(spec);
+  }
+
+  private static OptionSpec flag(String name, String description) {
+    return OptionSpec.builder(name).arity("0").type(boolean.class).description(description).build();
+  }
+
+  /** Reads the parsed values (the spec has no annotated fields to fill). */
+  private void read(ParseResult pr) {
+    path = pr.matchedPositionalValue(0, null);
+    target = TargetOptions.from(pr);
+    gpus = new ArrayList<>(pr.matchedOptionValue("--gpu", List.<String>of()));
+    driver = pr.matchedOptionValue("--driver", null);
+    toolkits = new ArrayList<>(pr.matchedOptionValue("--toolkit", List.<String>of()));
+    python = pr.matchedOptionValue("--python-version", null);
+    keepPins = pr.hasMatchedOption("--keep-pins");
+    newest = pr.hasMatchedOption("--newest");
+    cuda = pr.matchedOptionValue("--cuda", null);
+    noBuild = pr.hasMatchedOption("--no-build");
+    constraints = pr.matchedOptionValue("--write-constraints", null);
+    json = pr.hasMatchedOption("--json");
   }
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    read(spec.commandLine().getParseResult());
+    if (path == null) {
+      err.println("cudastack: plan needs a PATH: a dependency file or a project directory");
+      return ExitCodes.TOOL_FAILED;
+    }
     if (!Files.exists(path)) {
       err.println("cudastack: " + path + ": no such file or directory");
       return ExitCodes.TOOL_FAILED;
