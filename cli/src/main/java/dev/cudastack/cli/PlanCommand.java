@@ -185,7 +185,9 @@ final class PlanCommand implements Callable<Integer> {
         Files.move(tmp, constraints, StandardCopyOption.ATOMIC_MOVE);
         err.println("cudastack: wrote " + constraints);
       }
-      boolean asWritten = p.verdicts().stream().allMatch(Plan.Verdict::ok) && p.stack().stream().noneMatch(Plan.Entry::changed);
+      // A file that could not be read leaves the verdict partial: not "works as written".
+      boolean partial = p.notes().stream().anyMatch(n -> n.contains("cannot read") || n.contains("not read"));
+      boolean asWritten = !partial && p.verdicts().stream().allMatch(Plan.Verdict::ok) && p.stack().stream().noneMatch(Plan.Entry::changed);
       return asWritten ? ExitCodes.OK : ExitCodes.WARNINGS;
     } catch (KbException e) {
       err.println("cudastack: knowledge base: " + e.getMessage());

@@ -92,7 +92,7 @@ public final class Planner {
       List<String> codes = pinned.isPresent() ? problems(pinned.get(), target, python) : new ArrayList<>();
       String why;
       if (pinned.isPresent()) {
-        if (r.local() != null && project.indexUrls().stream().noneMatch(u -> u.endsWith("/" + r.local())) && project.findLinks().isEmpty()) {
+        if (r.local() != null && project.indexUrls().stream().noneMatch(u -> u.replaceAll("/+$", "").endsWith("/" + r.local())) && project.findLinks().isEmpty()) {
           codes.add(0, "PIN_NEEDS_INDEX");
         }
         why = codes.isEmpty() ? "torch " + pinned.get().label() + " runs here" : describe(codes, pinned.get(), target, python);
@@ -365,8 +365,8 @@ public final class Planner {
         continue;
       }
       Torch.Patch patch = r.patches().getLast();
-      if (python != null && !r.supportsPython(patch, python)) {
-        continue;
+      if (python != null ? !r.supportsPython(patch, python) : !anyPython(r, patch, p.pythonRequires())) {
+        continue; // with no known Python, a release must still have wheels for a Python the project allows
       }
       for (Torch.Variant v : r.variantsOf(patch)) {
         if (v.experimental() || o.cuda() != null && !o.cuda().equals(v.cuda())) {
@@ -409,6 +409,24 @@ public final class Planner {
       return c != 0 ? c : Version.of(y.b().variant().cudaVersion()).compareTo(Version.of(x.b().variant().cudaVersion()));
     };
     return all.stream().sorted(order).map(Scored::b).findFirst();
+  }
+
+  /** Whether some CPython 3.x (3.6 to 3.15) is both allowed by the project's requires-python and served by the release. */
+  private static boolean anyPython(Torch.Release r, Torch.Patch patch, String requires) {
+    if (requires == null) {
+      return true;
+    }
+    Optional<VersionRange> allowed = VersionRange.parse(requires);
+    if (allowed.isEmpty()) {
+      return true;
+    }
+    for (int minor = 6; minor <= 15; minor++) {
+      String py = "3." + minor;
+      if (allowed.get().contains(Version.of(py)) && r.supportsPython(patch, py)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the driver's CUDA release predates the GPU's architecture: such a driver does not support the GPU at all. */
@@ -677,8 +695,10 @@ public final class Planner {
     } else {
       String torchMinor = Version.of(torch.patch().version()).major() + "." + Version.of(torch.patch().version()).minor();
       String cudaMajor = String.valueOf(Version.of(torch.variant().cudaVersion()).major());
+      Optional<Version> pin = r.pinned() == null ? Optional.empty() : Version.parse(r.pinned());
       Optional<Gates.FlashAttnWheels> wheel = kb.flashAttnWheels().stream().filter(w -> w.wheelTorch().contains(torchMinor)
-          && w.wheelCuda().stream().anyMatch(c -> c.startsWith(cudaMajor + "."))).reduce((a, b) -> b);
+          && w.wheelCuda().stream().anyMatch(c -> c.startsWith(cudaMajor + "."))
+          && pin.map(v -> VersionRange.parse(w.versions()).map(x -> x.contains(v)).orElse(false)).orElse(true)).reduce((a, b) -> b);
       if (wheel.isPresent()) {
         why = "a prebuilt wheel exists (flash-attn " + wheel.get().versions() + " for torch " + torchMinor + ", CUDA " + cudaMajor + ")";
       } else if (o.noBuild()) {

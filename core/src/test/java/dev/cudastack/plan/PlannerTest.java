@@ -209,6 +209,31 @@ class PlannerTest {
     assertThat(p.commands().get(edit)).contains("torch==1.12.0+cu102 (requirements.txt:26)");
   }
 
+  @Test
+  void requiresPythonNarrowsTorchWhenThePythonIsUnknownAndPinnedFlashAttnIsJudgedByItsOwnWheels() throws Exception {
+    Path dir = Files.createTempDirectory("plan");
+    try {
+      Files.writeString(dir.resolve("pyproject.toml"), "[project]\nname = \"x\"\nrequires-python = \">=3.14\"\ndependencies = [\"torch>=2.0\"]\n");
+      Plan p = new Planner(KB).plan(ProjectReader.read(dir.resolve("pyproject.toml")), Target.describe(List.of("A100"), "580.65.06", null, List.of(), KB),
+          Planner.Options.defaults());
+      Torch.Match m = KB.torch(entry(p, "torch").version()).orElseThrow();
+      assertThat(m.release().supportsPython(m.patch().orElseThrow(), "3.14")).as("torch %s must have 3.14 wheels", entry(p, "torch").version()).isTrue();
+
+      Files.writeString(dir.resolve("requirements.txt"), "--index-url https://download.pytorch.org/whl/cu121/\ntorch==2.3.1+cu121\nflash-attn==2.5.8\n");
+      Plan fa = new Planner(KB).plan(ProjectReader.read(dir.resolve("requirements.txt")), Target.describe(List.of("A100"), "550.54.15", "3.10", List.of(), KB),
+          Planner.Options.defaults());
+      assertThat(verdict(fa, "torch").codes()).as("the index ends with a slash").doesNotContain("PIN_NEEDS_INDEX");
+      assertThat(verdict(fa, "flash-attn").why()).contains("flash-attn >=2.5.8,<2.6");
+    } finally {
+      try (var files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(dir);
+    }
+  }
+
   static Stream<Arguments> projectsAndTargets() {
     List<String> projects = List.of("liuqidong07__MOELoRA-peft", "artidoro__qlora", "tloen__alpaca-lora", "hiyouga__LLaMA-Factory", "hiyouga__LLaMA-Factory/v0.9.3",
         "hiyouga__LLaMA-Factory/v0.3.0", "hiyouga__LLaMA-Factory/v0.1.0", "liuqidong07__MOELoRA-peft/environment.yml");
