@@ -162,11 +162,15 @@ public final class Planner {
         continue;
       }
       if (r.name().equals("deepspeed")) {
-        deepspeed(r, torchCuda, toolkit, target, stack, verdicts);
+        deepspeed(r, torchCuda, toolkit, target, o.noBuild(), stack, verdicts);
       } else if (r.name().equals("flash-attn")) {
         flashAttn(r, chosen, toolkit, target, o, stack, verdicts);
       } else if (r.name().equals("xformers")) {
         xformers(r, chosen, stack, verdicts);
+      } else if (r.name().equals("apex") && o.noBuild()) {
+        verdicts.add(new Plan.Verdict("apex", r.spec(), false, List.of("NVCC_MISSING"),
+            "NVIDIA Apex has no prebuilt CUDA wheels: it compiles CUDA code, which --no-build rules out (drop it, or allow the build)", r.origin()));
+        stack.put("apex", new Plan.Entry("apex", r.pinned() == null ? r.spec() : r.pinned(), null, null, false, true, "needs a local CUDA build (ruled out by --no-build)"));
       } else if (r.name().equals("apex")) {
         boolean exact = toolkit != null && torchCuda != null && toolkit.release().equals(torchCuda);
         verdicts.add(new Plan.Verdict("apex", r.spec(), exact, exact ? List.of() : List.of("NVCC_TORCH_MINOR_MISMATCH"),
@@ -650,8 +654,16 @@ public final class Planner {
     return b.torch() == null || VersionRange.of(b.torch()).contains(Version.of(torch.patch().version()));
   }
 
-  private void deepspeed(Requirement r, String torchCuda, Target.Toolkit tk, Target t, Map<String, Plan.Entry> stack, List<Plan.Verdict> verdicts) throws KbException {
+  private void deepspeed(Requirement r, String torchCuda, Target.Toolkit tk, Target t, boolean noBuild, Map<String, Plan.Entry> stack, List<Plan.Verdict> verdicts)
+      throws KbException {
     if (torchCuda == null) {
+      return;
+    }
+    if (noBuild) {
+      String why = "installs without compiling (DS_BUILD_OPS=0, the default); its CUDA ops (fused Adam, fused LAMB, the transformer kernels) are compiled with nvcc at first use,"
+          + " which --no-build rules out: use the ops that need no build";
+      verdicts.add(new Plan.Verdict("deepspeed", r.spec(), true, List.of(), why, r.origin()));
+      stack.put("deepspeed", new Plan.Entry("deepspeed", r.pinned() == null ? r.spec() : r.pinned(), null, null, false, true, why));
       return;
     }
     List<String> codes = new ArrayList<>();

@@ -234,6 +234,17 @@ class PlannerTest {
     }
   }
 
+  @Test
+  void noBuildRulesOutApexAndSaysWhatDeepSpeedWillCompileLater() throws Exception {
+    Target a100 = Target.describe(List.of("A100"), "550.54.15", "3.10", List.of("12.4"), KB);
+    Plan built = new Planner(KB).plan(ProjectReader.read(MOELORA.resolve("requirements.txt")), a100, Planner.Options.defaults());
+    Plan none = new Planner(KB).plan(ProjectReader.read(MOELORA.resolve("requirements.txt")), a100, new Planner.Options(false, false, null, true));
+    assertThat(verdict(none, "apex").ok()).isFalse();
+    assertThat(verdict(none, "apex").why()).contains("--no-build");
+    assertThat(verdict(none, "deepspeed").why()).contains("at first use");
+    assertThat(verdict(built, "deepspeed").why()).doesNotContain("--no-build");
+  }
+
   static Stream<Arguments> projectsAndTargets() {
     List<String> projects = List.of("liuqidong07__MOELoRA-peft", "artidoro__qlora", "tloen__alpaca-lora", "hiyouga__LLaMA-Factory", "hiyouga__LLaMA-Factory/v0.9.3",
         "hiyouga__LLaMA-Factory/v0.3.0", "hiyouga__LLaMA-Factory/v0.1.0", "liuqidong07__MOELoRA-peft/environment.yml");
