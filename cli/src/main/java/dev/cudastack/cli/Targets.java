@@ -68,17 +68,7 @@ final class Targets {
     if (t.snapshot != null) {
       throw new UsageProblem("--snapshot holds facts, not files: this command reads the files themselves; use --root");
     }
-    Map<String, String> env = new LinkedHashMap<>();
-    if (t.envFile != null) {
-      try {
-        env.putAll(EnvFile.parse(Files.readString(t.envFile, StandardCharsets.UTF_8)));
-      } catch (IOException | RuntimeException e) {
-        throw new UsageProblem("cannot read --env-file " + t.envFile + ": " + describe(e));
-      }
-    } else if (t.root == null) {
-      env.putAll(processEnv);
-    }
-    env.putAll(t.env);
+    Map<String, String> env = environment(t, processEnv);
     Duration timeout = Duration.ofMillis((long) (Math.max(0.001, Math.min(600, t.probeTimeoutSeconds)) * 1000));
     if (t.root != null) {
       if (!Files.isDirectory(t.root)) {
@@ -89,11 +79,8 @@ final class Targets {
     return Machine.live(env, timeout);
   }
 
-  private static Snapshot probe(TargetOptions t, Map<String, String> processEnv) throws UsageProblem {
-    if (!(t.probeTimeoutSeconds > 0) || t.probeTimeoutSeconds > 600) {
-      throw new UsageProblem("--probe-timeout must be between 0 and 600 seconds");
-    }
-    Duration timeout = Duration.ofMillis((long) (t.probeTimeoutSeconds * 1000));
+  /** The inspection's environment: --env-file (else this process's, unless under --root), then each --env. */
+  private static Map<String, String> environment(TargetOptions t, Map<String, String> processEnv) throws UsageProblem {
     Map<String, String> env = new LinkedHashMap<>();
     if (t.envFile != null) {
       try {
@@ -105,6 +92,15 @@ final class Targets {
       env.putAll(processEnv);
     }
     env.putAll(t.env);
+    return env;
+  }
+
+  private static Snapshot probe(TargetOptions t, Map<String, String> processEnv) throws UsageProblem {
+    if (!(t.probeTimeoutSeconds > 0) || t.probeTimeoutSeconds > 600) {
+      throw new UsageProblem("--probe-timeout must be between 0 and 600 seconds");
+    }
+    Duration timeout = Duration.ofMillis((long) (t.probeTimeoutSeconds * 1000));
+    Map<String, String> env = environment(t, processEnv);
     Machine m;
     Inspection inspection;
     if (t.root != null) {
