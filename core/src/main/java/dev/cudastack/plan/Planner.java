@@ -388,7 +388,8 @@ public final class Planner {
         if (o.keepPins() && range.isPresent() && !inRange && pin.pinned() == null) {
           continue; // a range the project states is respected with --keep-pins
         }
-        int toolkitFit = toolkitFor(t, v.cudaVersion()) == null ? 0 : toolkitFor(t, v.cudaVersion()).release().equals(v.cudaVersion()) ? 2 : 1;
+        Target.Toolkit same = toolkitFor(t, v.cudaVersion());
+        int toolkitFit = same == null ? 0 : same.release().equals(v.cudaVersion()) ? 2 : 1;
         int[] key = {
           dependents(b, p, t, python, builders).isEmpty() ? 1 : 0,
           sassForAll(b, t) ? 1 : 0,
@@ -458,18 +459,8 @@ public final class Planner {
   private List<String> dependents(Build b, Project p, Target t, String python, boolean builders) throws KbException {
     List<String> codes = new ArrayList<>();
     String cuda = b.variant().cudaVersion();
-    if (p.get("bitsandbytes").isPresent()) {
-      String digits = Torch.variantOf(cuda).substring(2);
-      boolean any = false;
-      for (Bnb.Release r : kb.bnbReleases()) {
-        if (r.selection().equals("torch") && r.binaries().contains(digits) && fits(r, python, b)) {
-          any = true;
-          break;
-        }
-      }
-      if (!any) {
-        codes.add("BNB_BINARY_MISSING");
-      }
+    if (p.get("bitsandbytes").isPresent() && pick(Optional.empty(), b, null, python) == null) {
+      codes.add("BNB_BINARY_MISSING");
     }
     if (builders && !t.toolkits().isEmpty()) {
       Target.Toolkit tk = toolkitFor(t, cuda);
