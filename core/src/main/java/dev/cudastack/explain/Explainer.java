@@ -1,8 +1,10 @@
 package dev.cudastack.explain;
 
+import dev.cudastack.kb.ArchList;
 import dev.cudastack.kb.KbException;
 import dev.cudastack.kb.KnowledgeBase;
 import dev.cudastack.kb.LogSignature;
+import dev.cudastack.kb.Torch;
 import dev.cudastack.kb.Version;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -31,6 +34,12 @@ public final class Explainer {
   private static final int LINES_PER_CAUSE = 5;
   private static final int ERROR_LINES = 12;
   private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
+  /** A time stamp that CI logs put before every line (GitHub Actions: "2023-03-24T20:21:35.0628441Z "): not part of a continued message. */
+  private static final Pattern TIMESTAMP = Pattern.compile("^\\d{4}-\\d\\d-\\d\\d[T ][\\d:.,]+Z?\\s+");
+  /** A source location on the line of a CUDA error ("…/ggml-cuda.cu:1835"), not a glog prefix ("manager.cc:899]"). */
+  private static final Pattern SOURCE = Pattern.compile("([\\w./~+-]*\\.(?:cu|cuh|cpp|cc|cxx|c|h|hpp)):\\d+(?![\\d\\]])");
+  /** Where prebuilt binaries are compiled: CI runners, wheel and conda builders, torch's own sources. */
+  private static final Pattern PREBUILT = Pattern.compile("/home/runner/work/|^/__w/|^/project/|^/io/|feedstock_root|conda-bld|^/pytorch/|aten/src/|c10/|torch/csrc/");
   private static final List<String> ERROR_WORDS = List.of("Error", "ERROR", "error:", "Exception", "Traceback", "FAILED", "fatal", "Failed");
 
   private final KnowledgeBase kb;
@@ -72,6 +81,9 @@ public final class Explainer {
     this.errorWords = new LiteralMatcher(ERROR_WORDS);
   }
 
+  /** A fact an environment report printed, with its line and the signature that read it. */
+  private record Fact(String value, Explanation.Line line, String signature) {}
+
   /** One signal: a code with a confidence from one signature on one line. */
   private record Signal(String code, double confidence, String explanation, String signature, Explanation.Line line) {}
 
@@ -98,6 +110,12 @@ public final class Explainer {
     Integer capability;
     Explanation.Line capabilityLine;
     List<Integer> supported;
+    /**
+     * Facts that environment reports print (nvcc -V, torch's collect_env, ds_report, nvidia-smi,
+     * /proc/driver/nvidia/version), by name: torch, torchcuda, nvcc, driver, gpu. The last one
+     * printed wins.
+     */
+    final Map<String, Fact> facts = new LinkedHashMap<>();
     /** Multi-line signatures waiting for the next line: [signature index, line number, text]. */
     final List<Object[]> pending = new ArrayList<>();
 
@@ -114,7 +132,7 @@ public final class Explainer {
       }
       String next = text(b, off, len);
       for (Object[] p : pending) {
-        evaluate((int) p[0], (String) p[2] + " " + next.strip(), (long) p[1], (String) p[2]);
+        evaluate((int) p[0], (String) p[2] + " " + TIMESTAMP.matcher(next.strip()).replaceFirst(""), (long) p[1], (String) p[2]);
       }
       pending.clear();
     }
@@ -172,6 +190,8 @@ public final class Explainer {
     }
 
     Explanation finish() {
+      derive();
+      overrideCausesMissingBinary();
       if (capability != null && supported != null && !supported.isEmpty() && capability > supported.stream().mapToInt(Integer::intValue).max().orElse(0)) {
         signals.add(new Signal("GPU_ARCH_TOO_NEW_FOR_TOOLKIT", 0.6, "The GPU (sm_" + capability + ") is newer than every architecture this torch was built for (up to sm_"
             + supported.stream().mapToInt(Integer::intValue).max().orElse(0) + "): the CUDA it was built with may predate the GPU, so a build with a newer CUDA is needed.",
@@ -200,6 +220,7 @@ public final class Explainer {
             lines.add(s.line());
           }
         }
+        lines.sort(Comparator.comparingLong(Explanation.Line::number));
         double conf = Math.min(0.99, best.confidence() + 0.01 * (ids.size() - 1));
         causes.add(new Explanation.Cause(e.getKey(), Math.round(conf * 100) / 100.0, lines, best.explanation(), fixes.get(e.getKey()), List.copyOf(ids), null));
       }
@@ -207,28 +228,109 @@ public final class Explainer {
       return new Explanation(causes, causes.isEmpty() ? List.copyOf(errorLines.values()) : List.of(), lines, bytes, cut);
     }
 
+    /**
+     * Causes that follow from the facts an environment report printed, checked against the
+     * knowledge base: they rank below an error message that names its cause, and above guesses.
+     */
+    void derive() {
+      Fact torch = facts.get("torch");
+      Fact torchCuda = facts.get("torchcuda");
+      Fact driver = facts.get("driver");
+      Fact nvcc = facts.get("nvcc");
+      Fact gpu = facts.get("gpu");
+      String local = torch == null ? null : Version.parse(torch.value()).map(Version::local).orElse(null);
+      String cuda = torchCuda != null ? torchCuda.value() : local != null && local.matches("cu\\d{3,}") ? local.substring(2, local.length() - 1) + "." + local.substring(local.length() - 1) : null;
+      Fact cudaFact = torchCuda != null ? torchCuda : torch;
+      try {
+        if ("None".equals(cuda) || (local != null && local.startsWith("cpu"))) {
+          derived("TORCH_CPU_ONLY", 0.7, "The report says torch was built without CUDA (" + cudaFact.value() + "): it cannot use the GPU.", cudaFact);
+          cuda = null;
+        }
+        if (cuda != null && driver != null) {
+          KnowledgeBase.RuntimeVerdict v = kb.runtimeOnDriver(cuda, driver.value());
+          if (v.outcome() == KnowledgeBase.Outcome.TOO_OLD) {
+            derived("DRIVER_TOO_OLD", 0.72, "torch's CUDA " + cuda + " against driver " + driver.value() + ": " + v.explanation() + ".", cudaFact, driver);
+          }
+        }
+        if (nvcc != null && driver != null && kb.runtimeOnDriver(nvcc.value(), driver.value()).outcome() == KnowledgeBase.Outcome.TOO_OLD) {
+          derived("TOOLKIT_NEWER_THAN_DRIVER", 0.6, "nvcc " + nvcc.value() + " is newer than driver " + driver.value() + " runs: " + kb.runtimeOnDriver(nvcc.value(), driver.value()).explanation() + ".", nvcc, driver);
+        }
+        if (gpu != null && torch != null) {
+          Optional<KnowledgeBase.GpuModel> model = kb.gpu(gpu.value());
+          Optional<ArchList> archs = kb.torch(torch.value()).flatMap(Torch.Match::variant).flatMap(Torch.Variant::archList);
+          if (model.isPresent() && archs.isPresent()) {
+            int cc = Version.parse(model.get().computeCapability()).map(c -> (int) (c.major() * 10 + c.minor())).orElse(-1);
+            if (cc > 0 && archs.get().fit(cc) == ArchList.Fit.NONE) {
+              derived("GPU_ARCH_NOT_IN_BUILD", 0.72, gpu.value() + " (sm_" + cc + ") is not among torch " + torch.value() + "'s architectures (" + archs.get().names() + ").", gpu, torch);
+            }
+          }
+        }
+        if (nvcc != null && cuda != null) {
+          Optional<Version> n = Version.parse(nvcc.value());
+          Optional<Version> t = Version.parse(cuda);
+          if (n.isPresent() && t.isPresent() && n.get().major() != t.get().major()) {
+            derived("NVCC_TORCH_MAJOR_MISMATCH", 0.45, "nvcc " + nvcc.value() + " and torch's CUDA " + cuda + " differ in major version: extension builds will refuse.", nvcc, cudaFact);
+          }
+        }
+      } catch (KbException e) {
+        // a knowledge base that cannot be read derives nothing; the signatures still speak
+      }
+    }
+
+    /**
+     * A BNB_CUDA_VERSION override chose the binary that bitsandbytes then misses: the override is the
+     * cause, unless bitsandbytes has no native library at all (then nothing it could pick exists).
+     */
+    void overrideCausesMissingBinary() {
+      Signal override = signals.stream().filter(x -> x.code().equals("BNB_CUDA_VERSION_OVERRIDE")).findFirst().orElse(null);
+      boolean missing = signals.stream().anyMatch(x -> x.code().equals("BNB_BINARY_MISSING"));
+      boolean noNative = signals.stream().anyMatch(x -> x.signature().equals("bnb-no-native"));
+      if (override != null && missing && !noNative) {
+        signals.add(new Signal(override.code(), 0.97, "BNB_CUDA_VERSION chose the bitsandbytes binary that is missing; without the override bitsandbytes loads the one for torch's CUDA.",
+            override.signature(), override.line()));
+      }
+    }
+
+    private void derived(String code, double confidence, String explanation, Fact... from) {
+      for (Fact f : from) {
+        signals.add(new Signal(code, confidence, explanation, f.signature(), f.line()));
+      }
+    }
+
     /** The codes a matched signature points to, after its kind's reasoning. */
     List<Signal> reason(LogSignature s, Matcher m, String explanation, Explanation.Line line) {
       List<Signal> out = new ArrayList<>();
       String kind = s.kind() == null ? "" : s.kind();
       switch (kind) {
-        case "versions-torch", "versions-ds" -> {
-          Version nvcc = Version.parse(m.group("nvcc")).orElse(null);
-          Version torch = Version.parse(m.group("torch")).orElse(null);
-          if (nvcc == null || torch == null) {
-            out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
-          } else if (nvcc.major() != torch.major()) {
-            boolean torchMsg = kind.equals("versions-torch");
-            // torch's message is usually the symptom of the wrong toolkit being found (PATH,
-            // CUDA_HOME); DeepSpeed's names the pair itself.
-            out.add(new Signal("NVCC_TORCH_MAJOR_MISMATCH", torchMsg ? 0.88 : 0.9, explanation + " Different CUDA majors: builds refuse.", s.id(), line));
-            out.add(new Signal("WRONG_NVCC_ON_PATH", torchMsg ? 0.9 : 0.7,
-                explanation + " The nvcc found (PATH, CUDA_HOME) is not the CUDA " + torch.major() + " toolkit torch needs.", s.id(), line));
+        case "versions-torch", "versions-ds" -> versions(Version.parse(m.group("nvcc")).orElse(null), Version.parse(m.group("torch")).orElse(null), kind, s, explanation, line, out);
+        case "versions-apex" -> {
+          // Apex prints nvcc's own `-V` output before the error and names only torch's CUDA.
+          String torch = m.group("torch");
+          Version nvcc = facts.containsKey("nvcc") ? Version.parse(facts.get("nvcc").value()).orElse(null) : null;
+          versions(nvcc, torch == null ? null : Version.parse(torch).orElse(null), kind, s,
+              nvcc == null || torch == null ? explanation : explanation + " nvcc " + nvcc + " (from its -V output earlier in the log) against torch's CUDA " + torch + ".",
+              line, out);
+        }
+        case "ptx" -> {
+          // Error 222 names who built the PTX when the error carries a source location: a local
+          // build means the user's own toolkit is newer than the driver (rebuild with an older one
+          // or upgrade the driver); a wheel's CI path or no location means a prebuilt binary.
+          Matcher src = SOURCE.matcher(line.text());
+          String where = src.find() ? src.group(1) : null;
+          if (where != null && !PREBUILT.matcher(where).find()) {
+            out.add(new Signal("TOOLKIT_NEWER_THAN_DRIVER", 0.96, explanation + " The failing code was compiled from " + where
+                + " on this machine, not shipped prebuilt: the toolkit that produced its PTX is newer than the driver.", s.id(), line));
+            out.add(new Signal(s.code(), 0.9, explanation, s.id(), line));
           } else {
-            boolean accepted = line.text().contains("accepting this combination");
-            out.add(new Signal("NVCC_TORCH_MINOR_MISMATCH", accepted ? 0.6 : 0.88, explanation + " Same major, different minor"
-                + (accepted ? ": DeepSpeed accepted it." : "."), s.id(), line));
-            out.add(new Signal("WRONG_NVCC_ON_PATH", 0.55, explanation, s.id(), line));
+            out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
+          }
+        }
+        case "fact" -> {
+          for (String name : m.pattern().namedGroups().keySet()) {
+            String v = m.group(name);
+            if (v != null) {
+              facts.put(name, new Fact(v.strip(), line, s.id()));
+            }
           }
         }
         case "arch" -> {
@@ -276,6 +378,27 @@ public final class Explainer {
         }
       }
       return out;
+    }
+  }
+
+  /**
+   * nvcc against torch's CUDA: across majors the build refuses (torch's own message is more often the
+   * symptom of the wrong toolkit being found); within a major only the minor differs. Unknown
+   * versions leave the signature's own code.
+   */
+  private static void versions(Version nvcc, Version torch, String kind, LogSignature s, String explanation, Explanation.Line line, List<Signal> out) {
+    if (nvcc == null || torch == null) {
+      out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
+    } else if (nvcc.major() != torch.major()) {
+      boolean torchMsg = kind.equals("versions-torch");
+      out.add(new Signal("NVCC_TORCH_MAJOR_MISMATCH", torchMsg ? 0.88 : 0.9, explanation + " Different CUDA majors: builds refuse.", s.id(), line));
+      out.add(new Signal("WRONG_NVCC_ON_PATH", torchMsg ? 0.9 : 0.7,
+          explanation + " The nvcc found (PATH, CUDA_HOME) is not the CUDA " + torch.major() + " toolkit torch needs.", s.id(), line));
+    } else {
+      boolean accepted = line.text().contains("accepting this combination");
+      out.add(new Signal("NVCC_TORCH_MINOR_MISMATCH", accepted ? 0.6 : 0.88, explanation + " Same major, different minor"
+          + (accepted ? ": DeepSpeed accepted it." : "."), s.id(), line));
+      out.add(new Signal("WRONG_NVCC_ON_PATH", 0.55, explanation, s.id(), line));
     }
   }
 

@@ -9,10 +9,10 @@ import java.util.List;
  * (${group}), and an optional reasoning {@code kind}.
  */
 public record LogSignature(String id, String code, String literal, String pattern, double confidence, String explain, String kind, boolean multiline,
-    List<List<String>> also, String source, String checked) {
+    List<List<String>> also, List<String> examples, String source, String checked) {
   static LogSignature of(Row r) {
     String conf = r.str("confidence");
     return new LogSignature(r.str("id"), r.str("code"), r.str("literal"), r.str("pattern"), conf == null ? 0.5 : Double.parseDouble(conf), r.str("explain"),
-        r.str("kind"), r.bool("multiline"), r.pairs("also"), r.str("source"), r.str("checked"));
+        r.str("kind"), r.bool("multiline"), r.pairs("also"), r.strings("examples"), r.str("source"), r.str("checked"));
   }
 }
