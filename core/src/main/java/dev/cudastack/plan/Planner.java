@@ -87,12 +87,19 @@ public final class Planner {
     Optional<Requirement> torchReq = project.get("torch");
     Optional<Build> pinned = torchReq.isPresent() ? pinnedBuild(torchReq.get(), project) : Optional.empty();
     Build chosen = null;
+    // A CPU or ROCm build pinned for a target with an NVIDIA GPU: the plan picks the CUDA build of the nearest release.
+    boolean nonCudaPin = torchReq.isPresent() && torchReq.get().pinned() != null && nonCuda(torchReq.get().local())
+        && (!target.gpus().isEmpty() || target.driver() != null);
     if (torchReq.isPresent()) {
       Requirement r = torchReq.get();
       List<String> codes = pinned.isPresent() ? problems(pinned.get(), target, python) : new ArrayList<>();
       String why;
-      if (pinned.isPresent()) {
-        if (r.local() != null && project.indexUrls().stream().noneMatch(u -> u.replaceAll("/+$", "").endsWith("/" + r.local())) && project.findLinks().isEmpty()) {
+      if (nonCudaPin) {
+        codes.add("TORCH_CPU_ONLY");
+        why = "torch " + r.pinned() + "+" + r.local() + " is " + (r.local().startsWith("rocm") ? "a ROCm (AMD) build" : "a CPU-only build") + ": it cannot use "
+            + (target.gpus().isEmpty() ? "the NVIDIA driver's GPUs" : gpuList(target)) + "; the plan takes the CUDA build of the nearest release";
+      } else if (pinned.isPresent()) {
+        if (r.url() == null && r.local() != null && project.indexUrls().stream().noneMatch(u -> u.replaceAll("/+$", "").endsWith("/" + r.local())) && project.findLinks().isEmpty()) {
           codes.add(0, "PIN_NEEDS_INDEX");
         }
         why = codes.isEmpty() ? "torch " + pinned.get().label() + " runs here" : describe(codes, pinned.get(), target, python);
@@ -112,7 +119,7 @@ public final class Planner {
         chosen = pinned.get();
       }
     }
-    if (chosen == null && (torchReq.isEmpty() || torchReq.get().pinned() == null || pinned.isPresent())) {
+    if (chosen == null && (torchReq.isEmpty() || torchReq.get().pinned() == null || pinned.isPresent() || nonCudaPin)) {
       chosen = choose(project, target, python, o, builders, torchReq.orElse(null)).orElse(null);
       if (chosen == null && torchReq.isPresent()) {
         notes.add("no official torch build in the knowledge base runs on this target" + (python == null ? "" : " with Python " + python)
@@ -271,6 +278,11 @@ public final class Planner {
 
   private static String quote(String s) {
     return s.matches("[A-Za-z0-9._=+-]+") ? s : "'" + s + "'";
+  }
+
+  /** A local label of a build that cannot use an NVIDIA GPU ("cpu", "cpu.cxx11.abi", "rocm6.2"). */
+  static boolean nonCuda(String local) {
+    return local != null && (local.startsWith("cpu") || local.startsWith("rocm"));
   }
 
   private static String gpuList(Target t) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -247,12 +248,12 @@ public final class ProjectReader {
     if (l.startsWith("git+") || l.startsWith("http://") || l.startsWith("https://") || l.startsWith("file:")) {
       Matcher egg = EGG.matcher(l);
       String name = egg.find() ? egg.group(1) : l.replaceAll("\\.git(@.*)?$", "").replaceAll(".*/", "");
-      reqs.add(new Requirement(Requirement.normalize(name), "", null, List.of(), null, l, origin));
+      reqs.add(direct(wheel(l).map(w -> w[0]).orElse(name), l, null, origin));
       return true;
     }
     Matcher u = URL_REQ.matcher(l);
     if (u.matches()) {
-      reqs.add(new Requirement(Requirement.normalize(u.group(1)), "", null, List.of(), u.group(3), u.group(2), origin));
+      reqs.add(direct(u.group(1), u.group(2), u.group(3), origin));
       return true;
     }
     Matcher m = REQ.matcher(l);
@@ -270,6 +271,28 @@ public final class ProjectReader {
     List<String> extras = m.group(2) == null ? List.of() : List.of(m.group(2).replace(" ", "").split(","));
     reqs.add(new Requirement(Requirement.normalize(m.group(1)), spec, local, extras, m.group(4), null, origin));
     return true;
+  }
+
+  /** A wheel's file name (PEP 427): name-version[-build]-python-abi-platform.whl. */
+  private static final Pattern WHEEL = Pattern.compile("([A-Za-z0-9_.]+)-([0-9][^-]*)(?:-[0-9][^-]*)?-[^-]+-[^-]+-[^-]+\\.whl");
+
+  /** [name, version with its local label] of a URL that names a wheel file ('+' may be written %2B). */
+  static Optional<String[]> wheel(String url) {
+    String file = url.replaceAll("[#?].*$", "").replaceAll(".*/", "").replace("%2B", "+").replace("%2b", "+");
+    Matcher w = WHEEL.matcher(file);
+    return w.matches() ? Optional.of(new String[] {w.group(1), w.group(2)}) : Optional.empty();
+  }
+
+  /** A direct reference; one to a wheel file is read as a pin of the version its name carries. */
+  private static Requirement direct(String name, String url, String marker, String origin) {
+    Optional<String[]> w = wheel(url);
+    if (w.isEmpty()) {
+      return new Requirement(Requirement.normalize(name), "", null, List.of(), marker, url, origin);
+    }
+    String v = w.get()[1];
+    int plus = v.indexOf('+');
+    return new Requirement(Requirement.normalize(name), "==" + (plus < 0 ? v : v.substring(0, plus)), plus < 0 ? null : v.substring(plus + 1).toLowerCase(Locale.ROOT),
+        List.of(), marker, url, origin);
   }
 
   private static final Pattern TOML_TABLE = Pattern.compile("^\\[\\s*([^\\]]+?)\\s*\\]\\s*$");

@@ -153,6 +153,41 @@ class PlannerTest {
   }
 
   @Test
+  void aCpuOrRocmPinOnAnNvidiaTargetIsNamedAndReplacedByTheNearestCudaBuild(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Target a100 = Target.describe(List.of("A100"), "535.104.05", "3.10", List.of(), KB);
+    for (String pin : List.of("torch==2.1.0+cpu", "torch==2.1.0+rocm5.6")) {
+      Path req = dir.resolve("requirements.txt");
+      Files.writeString(req, pin + "\n");
+      Plan p = new Planner(KB).plan(ProjectReader.read(req), a100, Planner.Options.defaults());
+      assertThat(verdict(p, "torch").ok()).as(pin).isFalse();
+      assertThat(verdict(p, "torch").codes()).as(pin).containsExactly("TORCH_CPU_ONLY");
+      assertThat(verdict(p, "torch").why()).as(pin).contains(pin.contains("rocm") ? "ROCm" : "CPU-only");
+      Plan.Entry torch = entry(p, "torch");
+      assertThat(torch.changed()).isTrue();
+      assertThat(torch.version()).as(pin).startsWith("2.1.");
+      assertThat(Torch.cudaOf(torch.variant())).as(pin).isNotNull();
+      assertThat(variant(torch).archList().orElseThrow().fit(80)).isNotEqualTo(ArchList.Fit.NONE);
+    }
+    // Without a GPU or a driver on the target, a CPU build is what it can run: kept
+    Files.writeString(dir.resolve("requirements.txt"), "torch==2.1.0+cpu\n");
+    Plan none = new Planner(KB).plan(ProjectReader.read(dir.resolve("requirements.txt")), Target.describe(List.of(), null, "3.10", List.of(), KB), Planner.Options.defaults());
+    assertThat(verdict(none, "torch").codes()).doesNotContain("TORCH_CPU_ONLY");
+  }
+
+  @Test
+  void aWheelUrlPinIsJudgedByTheVersionItsFileNameCarries(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path req = dir.resolve("requirements.txt");
+    Files.writeString(req, "torch @ https://download.pytorch.org/whl/cu117/torch-2.0.1%2Bcu117-cp310-cp310-linux_x86_64.whl\n");
+    Plan p = new Planner(KB).plan(ProjectReader.read(req), Target.describe(List.of("H100"), "535.104.05", "3.10", List.of(), KB), Planner.Options.defaults());
+    assertThat(verdict(p, "torch").codes()).contains("GPU_ARCH_NOT_IN_BUILD").doesNotContain("PIN_NEEDS_INDEX");
+    assertThat(variant(entry(p, "torch")).archList().orElseThrow().fit(90)).isEqualTo(ArchList.Fit.EXACT);
+    Files.writeString(req, "torch @ https://download.pytorch.org/whl/cu118/torch-2.0.1%2Bcu118-cp310-cp310-linux_x86_64.whl\n");
+    Plan kept = new Planner(KB).plan(ProjectReader.read(req), Target.describe(List.of("H100"), "535.104.05", "3.10", List.of(), KB), Planner.Options.defaults());
+    assertThat(verdict(kept, "torch").ok()).isTrue();
+    assertThat(entry(kept, "torch").changed()).isFalse();
+  }
+
+  @Test
   void aBitsandbytesRangeIsHonouredAndAnUnknownPinIsKeptUnchecked() throws Exception {
     Path req = Files.createTempFile("plan", ".txt");
     try {

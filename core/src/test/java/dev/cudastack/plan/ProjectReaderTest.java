@@ -25,6 +25,29 @@ class ProjectReaderTest {
   }
 
   @Test
+  void aDirectReferenceToAWheelIsReadAsAPinOfItsFileNamesVersion(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("requirements.txt"), String.join("\n",
+        "torch @ https://download.pytorch.org/whl/cu121/torch-2.1.0%2Bcu121-cp310-cp310-linux_x86_64.whl",
+        "https://download.pytorch.org/whl/cu121/torchvision-0.16.0+cu121-cp310-cp310-linux_x86_64.whl#sha256=abc",
+        "flash-attn @ https://github.com/Dao-AILab/flash-attention/releases/download/v2.5.8/flash_attn-2.5.8+cu122torch2.1cxx11abiFALSE-cp310-cp310-linux_x86_64.whl ; python_version == '3.10'",
+        "peft @ git+https://github.com/huggingface/peft.git@v0.7.1",
+        "xformers @ https://example.org/xformers-0.0.23-1-cp310-cp310-manylinux2014_x86_64.whl",
+        ""));
+    Project p = ProjectReader.read(dir.resolve("requirements.txt"));
+    Requirement torch = p.get("torch").orElseThrow();
+    assertThat(torch.pinned()).isEqualTo("2.1.0");
+    assertThat(torch.local()).isEqualTo("cu121");
+    assertThat(torch.url()).startsWith("https://download.pytorch.org/whl/cu121/");
+    assertThat(p.get("torchvision").orElseThrow().pinned()).isEqualTo("0.16.0");
+    Requirement fa = p.get("flash-attn").orElseThrow();
+    assertThat(fa.pinned()).isEqualTo("2.5.8");
+    assertThat(fa.local()).isEqualTo("cu122torch2.1cxx11abifalse");
+    assertThat(fa.marker()).isEqualTo("python_version == '3.10'");
+    assertThat(p.get("peft").orElseThrow().pinned()).isNull();
+    assertThat(p.get("xformers").orElseThrow().pinned()).as("a build tag is not the version").isEqualTo("0.0.23");
+  }
+
+  @Test
   void condaEnvironmentGivesPythonAndThePipSection() {
     Project p = ProjectReader.read(PROJECTS.resolve("liuqidong07__MOELoRA-peft/environment.yml"));
     assertThat(p.pythonPinned()).isEqualTo("3.9.5");
