@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = CudastackCommand.Version.class,
     description = {"Read an error log (files, or - for standard input; any size, streamed) and name the causes with the doctor's codes,",
-        "the lines that show them, what they mean and the fix. --with-doctor also reads this machine (or --root/--snapshot) to confirm them.",
+        "the lines that show them, what they mean and the fix. --with-doctor also reads this machine (or --root/--snapshot) to confirm them;",
+        "this machine is read by default when the log names files that exist here (--no-doctor: never).",
         "Exit 0 when causes were found, 1 when none is known."})
 final class ExplainCommand implements Callable<Integer> {
   private final Map<String, String> env;
@@ -49,6 +50,9 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Option(names = "--with-doctor", description = "Also probe the target (this machine, --root or --snapshot) and confirm or refute each cause with the doctor's findings.")
   boolean withDoctor;
+
+  @Option(names = "--no-doctor", description = "Do not read this machine, even when the log names files that exist here.")
+  boolean noDoctor;
 
   @Mixin TargetOptions target;
 
@@ -88,12 +92,21 @@ final class ExplainCommand implements Callable<Integer> {
       }
       KnowledgeBase kb = KnowledgeBase.bundled();
       Explanation e = new Explainer(kb).explain(inputs);
-      if (withDoctor) {
+      if (withDoctor && noDoctor) {
+        err.println("cudastack: --with-doctor and --no-doctor are mutually exclusive");
+        return ExitCodes.TOOL_FAILED;
+      }
+      Optional<String> here = withDoctor || noDoctor || target.root != null || target.snapshot != null ? Optional.empty() : sameMachine(e.paths(), Files::exists);
+      if (withDoctor || here.isPresent()) {
         Optional<Snapshot> s = Targets.loadOrExplain(target, env, err);
         if (s.isEmpty()) {
-          return ExitCodes.TOOL_FAILED;
+          if (withDoctor) {
+            return ExitCodes.TOOL_FAILED;
+          }
+        } else {
+          e = confirm(e, Checks.run(s.get(), kb), here.map(p -> "the log names " + p + ", which exists here: this machine was read too (--no-doctor to skip)")
+              .orElse("read with the doctor (--with-doctor)"));
         }
-        e = confirm(e, Checks.run(s.get(), kb));
       }
       if (json) {
         ExplainReport.json(e, out);
@@ -126,14 +139,37 @@ final class ExplainCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The first path the log names that exists on this machine (or, five or more levels deep, whose
+   * folder does): a log that names this machine's own environment (its site-packages, its home
+   * directories) was most likely written here.
+   */
+  static Optional<String> sameMachine(List<String> paths, java.util.function.Predicate<Path> exists) {
+    for (String p : paths) {
+      try {
+        Path path = Path.of(p);
+        if (exists.test(path)) {
+          return Optional.of(p);
+        }
+        // a missing file in a folder deep enough to be someone's environment: the folder counts
+        if (path.getNameCount() >= 5 && exists.test(path.getParent())) {
+          return Optional.of(path.getParent().toString());
+        }
+      } catch (java.nio.file.InvalidPathException | SecurityException ex) {
+        // a path this file system cannot hold, or may not look at, tells nothing
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Each cause confirmed by the same code among the doctor's findings, or said not to be seen. */
-  static Explanation confirm(Explanation e, Diagnosis d) {
+  static Explanation confirm(Explanation e, Diagnosis d, String why) {
     List<Explanation.Cause> out = new ArrayList<>();
     for (Explanation.Cause c : e.causes()) {
       Optional<Finding> f = d.findings().stream().filter(x -> x.code().equals(c.code())).findFirst();
       out.add(c.withMachine(f.map(x -> "confirmed on this machine: " + x.title())
           .orElse("not seen on this machine (the log may come from another machine or an earlier state)")));
     }
-    return new Explanation(out, e.errorLines(), e.lines(), e.bytes(), e.longLinesCut());
+    return e.withMachine(out, why);
   }
 }

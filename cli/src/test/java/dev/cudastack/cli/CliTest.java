@@ -317,6 +317,33 @@ class CliTest {
   }
 
   @Test
+  void explainReadsThisMachineWhenTheLogNamesFilesThatExistHere() throws Exception {
+    Path lib = Files.createDirectories(tmp.resolve("envs/train/lib/python3.10/site-packages/bitsandbytes"));
+    Path log = Files.writeString(tmp.resolve("here.log"), "Could not find the bitsandbytes CUDA binary at PosixPath('" + lib.resolve("libbitsandbytes_cuda130.so") + "')\n"
+        + "  File \"" + lib.resolve("cextension.py") + "\", line 85, in <module>\n");
+    Run here = run("explain", log.toString());
+    assertThat(here.code()).isZero();
+    assertThat(here.out()).contains("(the log names " + lib + ", which exists here: this machine was read too (--no-doctor to skip))")
+        .containsPattern("1\\. BNB_BINARY_MISSING  \\(confidence [0-9.]+\\)  — (confirmed on this machine|not seen on this machine)");
+    Run json = run("explain", log.toString(), "--json");
+    assertThat(json.out()).contains("\"machine\": \"the log names ");
+    Run skipped = run("explain", log.toString(), "--no-doctor");
+    assertThat(skipped.out()).doesNotContain("exists here").doesNotContain("on this machine");
+    Path elsewhere = Files.writeString(tmp.resolve("elsewhere.log"), "Could not find the bitsandbytes CUDA binary at PosixPath('/home/nobody-here/envs/x/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cuda130.so')\n");
+    assertThat(run("explain", elsewhere.toString()).out()).doesNotContain("exists here").doesNotContain("on this machine");
+    assertThat(run("explain", log.toString(), "--no-doctor", "--with-doctor").code()).isEqualTo(3);
+  }
+
+  @Test
+  void sameMachineTakesTheFirstPathThatExistsAndIgnoresPathsItCannotHold() {
+    assertThat(ExplainCommand.sameMachine(List.of("/home/a/x", "/home/b/y", "/home/c/z"), p -> p.toString().startsWith("/home/b"))).contains("/home/b/y");
+    assertThat(ExplainCommand.sameMachine(List.of("/home/a/x\u0000y"), p -> true)).as("a NUL cannot be in a path").isEmpty();
+    assertThat(ExplainCommand.sameMachine(List.of(), p -> true)).isEmpty();
+    assertThat(ExplainCommand.sameMachine(List.of("/home/a/env/lib/x.so"), p -> p.toString().equals("/home/a/env/lib"))).contains("/home/a/env/lib");
+    assertThat(ExplainCommand.sameMachine(List.of("/home/a/x.so"), p -> p.toString().equals("/home/a"))).as("too shallow a folder tells nothing").isEmpty();
+  }
+
+  @Test
   void planGivesVerdictsAStackAndStepsAndWritesConstraintsOnce() throws Exception {
     Path moelora = shared().resolve("projects/liuqidong07__MOELoRA-peft");
     Path d = shared().resolve("scenarios/seed-case");

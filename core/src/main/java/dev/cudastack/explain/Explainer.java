@@ -36,6 +36,11 @@ public final class Explainer {
   private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
   /** A time stamp that CI logs put before every line (GitHub Actions: "2023-03-24T20:21:35.0628441Z "): not part of a continued message. */
   private static final Pattern TIMESTAMP = Pattern.compile("^\\d{4}-\\d\\d-\\d\\d[T ][\\d:.,]+Z?\\s+");
+  /** An absolute path in a line (after a space, a quote, a bracket, '=' or ':'). */
+  private static final Pattern PATH = Pattern.compile("(?:^|[\\s'\"(=:\\[])(/[\\w.@+~-]+(?:/[\\w.@+~-]+)+)");
+  /** Paths that tell one machine from another: home directories, environments, site-packages, data mounts. */
+  private static final Pattern DISTINCT_PATH = Pattern.compile("^/(?:home|root|opt|data|mnt|scratch|workspace|srv|work|Users)/|/site-packages/|/envs/");
+  private static final int PATHS = 32;
   /** A source location on the line of a CUDA error ("…/ggml-cuda.cu:1835"), not a glog prefix ("manager.cc:899]"). */
   private static final Pattern SOURCE = Pattern.compile("([\\w./~+-]*\\.(?:cu|cuh|cpp|cc|cxx|c|h|hpp)):\\d+(?![\\d\\]])");
   /** Where prebuilt binaries are compiled: CI runners, wheel and conda builders, torch's own sources. */
@@ -116,6 +121,22 @@ public final class Explainer {
      * printed wins.
      */
     final Map<String, Fact> facts = new LinkedHashMap<>();
+    /** Absolute paths the matched and error lines name, in a user's or a tool's own places (at most {@link #PATHS}). */
+    final Set<String> paths = new LinkedHashSet<>();
+
+    void paths(String line) {
+      if (paths.size() >= PATHS || line.indexOf('/') < 0) {
+        return;
+      }
+      Matcher m = PATH.matcher(line);
+      while (m.find() && paths.size() < PATHS) {
+        String p = m.group(1).replaceAll("[.]+$", "");
+        if (DISTINCT_PATH.matcher(p).find()) {
+          paths.add(p);
+        }
+      }
+    }
+
     /** Multi-line signatures waiting for the next line: [signature index, line number, text]. */
     final List<Object[]> pending = new ArrayList<>();
 
@@ -148,6 +169,7 @@ public final class Explainer {
         hits.set(owner[i]);
       }
       String text = text(b, off, len);
+      paths(text);
       for (int i = hits.nextSetBit(0); i >= 0; i = hits.nextSetBit(i + 1)) {
         if (!evaluate(i, text, number, text) && signatures.get(i).multiline()) {
           pending.add(new Object[] {i, number, text});
@@ -158,6 +180,7 @@ public final class Explainer {
     /** Lines that look like errors, kept once each (the head and the tail of a short input are the same lines). */
     void addErrorLines(List<Explanation.Line> found) {
       for (Explanation.Line l : found) {
+        paths(l.text());
         errorLines.putIfAbsent(l.number(), l);
       }
     }
@@ -225,7 +248,7 @@ public final class Explainer {
         causes.add(new Explanation.Cause(e.getKey(), Math.round(conf * 100) / 100.0, lines, best.explanation(), fixes.get(e.getKey()), List.copyOf(ids), null));
       }
       causes.sort(Comparator.comparingDouble(Explanation.Cause::confidence).reversed().thenComparingLong(c -> c.lines().getFirst().number()));
-      return new Explanation(causes, causes.isEmpty() ? List.copyOf(errorLines.values()) : List.of(), lines, bytes, cut);
+      return new Explanation(causes, causes.isEmpty() ? List.copyOf(errorLines.values()) : List.of(), lines, bytes, cut, List.copyOf(paths), null);
     }
 
     /**

@@ -22,6 +22,9 @@ public final class ExplainReport {
     root.put("linesRead", e.lines());
     root.put("bytesRead", e.bytes());
     root.put("longLinesCut", e.longLinesCut());
+    if (e.origin() != null) {
+      root.put("machine", e.origin());
+    }
     if (e.unknown()) {
       root.put("suggestion", SUGGESTION);
     }
@@ -43,6 +46,9 @@ public final class ExplainReport {
       return;
     }
     out.println("cudastack explain: " + e.causes().size() + " cause" + (e.causes().size() == 1 ? "" : "s") + " in " + e.lines() + " lines, most likely first");
+    if (e.origin() != null) {
+      out.println("(" + e.origin() + ")");
+    }
     int n = 1;
     for (Explanation.Cause c : e.causes()) {
       out.println();
@@ -72,6 +78,10 @@ public final class ExplainReport {
       }
       out.flush();
       return;
+    }
+    if (e.origin() != null) {
+      out.println("_" + MarkdownReport.escape(e.origin()) + "_");
+      out.println();
     }
     for (Explanation.Cause c : e.causes()) {
       out.println("### " + c.code() + " (confidence " + c.confidence() + ")");
