@@ -43,6 +43,12 @@ class SignatureExamplesTest {
     assertThat(KnowledgeBase.bundled().signatures()).allSatisfy(s -> assertThat(s.examples()).as(s.id()).isNotEmpty());
   }
 
+  @Test
+  void docsExplainListsEverySignature() throws Exception {
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/explain.md"));
+    assertThat(KnowledgeBase.bundled().signatures()).allSatisfy(s -> assertThat(doc).as("tools/kb-signatures rewrites the table").contains("| `" + s.id() + "` |"));
+  }
+
   @ParameterizedTest
   @MethodSource("examples")
   void theLiteralAndThePatternBothCatchTheExample(Example ex) {
