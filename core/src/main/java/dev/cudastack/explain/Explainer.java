@@ -41,8 +41,10 @@ public final class Explainer {
   /** Paths that tell one machine from another: home directories, environments, site-packages, data mounts. */
   private static final Pattern DISTINCT_PATH = Pattern.compile("^/(?:home|root|opt|data|mnt|scratch|workspace|srv|work|Users)/|/site-packages/|/envs/");
   private static final int PATHS = 32;
+  /** The shared library an error line names ("/x/torch/lib/../../nvidia/cublas/lib/libcublas.so.11:"). */
+  private static final Pattern LIB_PATH = Pattern.compile("(/[^\\s:'\"]+\\.so[.\\d]*):");
   /** A source location on the line of a CUDA error ("…/ggml-cuda.cu:1835"), not a glog prefix ("manager.cc:899]"). */
-  private static final Pattern SOURCE = Pattern.compile("([\\w./~+-]*\\.(?:cu|cuh|cpp|cc|cxx|c|h|hpp)):\\d+(?![\\d\\]])");
+  private static final Pattern SOURCE = Pattern.compile("([\\w./~+-]*\\.(?:cu|cuh|cpp|cc|cxx|c|h|hpp|rs)):\\d+(?![\\d\\]])");
   /** Where prebuilt binaries are compiled: CI runners, wheel and conda builders, torch's own sources. */
   private static final Pattern PREBUILT = Pattern.compile("/home/runner/work/|^/__w/|^/project/|^/io/|feedstock_root|conda-bld|^/pytorch/|aten/src/|c10/|torch/csrc/");
   private static final List<String> ERROR_WORDS = List.of("Error", "ERROR", "error:", "Exception", "Traceback", "FAILED", "fatal", "Failed");
@@ -121,6 +123,8 @@ public final class Explainer {
      * printed wins.
      */
     final Map<String, Fact> facts = new LinkedHashMap<>();
+    /** Every nvcc release the log printed, first line of each. */
+    final Map<String, Fact> nvccs = new LinkedHashMap<>();
     /** Absolute paths the matched and error lines name, in a user's or a tool's own places (at most {@link #PATHS}). */
     final Set<String> paths = new LinkedHashSet<>();
 
@@ -206,7 +210,7 @@ public final class Explainer {
       LogSignature s = signatures.get(i);
       Explanation.Line line = new Explanation.Line(number, shorten(shown));
       String explanation = fill(s.explain(), m, s.pattern());
-      for (Signal sig : reason(s, m, explanation, line)) {
+      for (Signal sig : reason(s, m, explanation, line, text)) {
         signals.add(sig);
       }
       return true;
@@ -288,6 +292,10 @@ public final class Explainer {
             }
           }
         }
+        if (nvccs.size() > 1) {
+          derived("WRONG_NVCC_ON_PATH", 0.6, "The log shows several CUDA toolkits (nvcc " + String.join(", ", nvccs.keySet())
+              + "): builds use the first one PATH and CUDA_HOME lead to, which may not be the one intended.", nvccs.values().toArray(Fact[]::new));
+        }
         if (nvcc != null && cuda != null) {
           Optional<Version> n = Version.parse(nvcc.value());
           Optional<Version> t = Version.parse(cuda);
@@ -320,8 +328,8 @@ public final class Explainer {
       }
     }
 
-    /** The codes a matched signature points to, after its kind's reasoning. */
-    List<Signal> reason(LogSignature s, Matcher m, String explanation, Explanation.Line line) {
+    /** The codes a matched signature points to, after its kind's reasoning ({@code full}: the whole line; the one shown is cut at 300 characters). */
+    List<Signal> reason(LogSignature s, Matcher m, String explanation, Explanation.Line line, String full) {
       List<Signal> out = new ArrayList<>();
       String kind = s.kind() == null ? "" : s.kind();
       switch (kind) {
@@ -338,7 +346,7 @@ public final class Explainer {
           // Error 222 names who built the PTX when the error carries a source location: a local
           // build means the user's own toolkit is newer than the driver (rebuild with an older one
           // or upgrade the driver); a wheel's CI path or no location means a prebuilt binary.
-          Matcher src = SOURCE.matcher(line.text());
+          Matcher src = SOURCE.matcher(full);
           String where = src.find() ? src.group(1) : null;
           if (where != null && !PREBUILT.matcher(where).find()) {
             out.add(new Signal("TOOLKIT_NEWER_THAN_DRIVER", 0.96, explanation + " The failing code was compiled from " + where
@@ -348,11 +356,42 @@ public final class Explainer {
             out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
           }
         }
+        case "lib-symbol" -> {
+          // The failing library's path tells how it was found. Through its framework's own `..`
+          // RUNPATH (torch/lib/../../nvidia/…, lib-dynload/../..) it is the bundled copy, so its
+          // neighbour came from another copy loaded first: shadowing. Named by a plain directory (a
+          // toolkit's lib64, a wheel folder): installs of different releases are mixed.
+          Matcher lib = LIB_PATH.matcher(full);
+          String path = lib.find() ? lib.group(1) : null;
+          String other = s.code().equals("LIBRARY_SHADOWED") ? "CUDA_LIBRARY_SYMBOL_MISMATCH" : "LIBRARY_SHADOWED";
+          if (path == null) {
+            out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
+            out.add(new Signal(other, 0.75, explanation, s.id(), line));
+          } else if (path.contains("/../")) {
+            out.add(new Signal("LIBRARY_SHADOWED", 0.92, explanation + " " + path.substring(path.lastIndexOf('/') + 1)
+                + " was found next to its framework (through its own relative RUNPATH), so the library it needs came from another copy loaded first: LD_LIBRARY_PATH, a preload or the system cache.", s.id(), line));
+            out.add(new Signal("CUDA_LIBRARY_SYMBOL_MISMATCH", 0.85, explanation, s.id(), line));
+          } else {
+            out.add(new Signal("CUDA_LIBRARY_SYMBOL_MISMATCH", 0.9, explanation + " " + path + " and the library it needs come from different releases: two installations are mixed.", s.id(), line));
+            out.add(new Signal("LIBRARY_SHADOWED", 0.75, explanation, s.id(), line));
+          }
+        }
+        case "xformers-have" -> {
+          // xformers names the torch it finds: a CPU build is the cause, not xformers.
+          String have = m.group("have");
+          if (nonCudaBuild(have)) {
+            out.add(new Signal("TORCH_CPU_ONLY", 0.93, "The installed torch is " + have + ", a build without CUDA: xformers (built for torch " + m.group("built") + ") and everything else run without the GPU.", s.id(), line));
+          }
+          out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
+        }
         case "fact" -> {
           for (String name : m.pattern().namedGroups().keySet()) {
             String v = m.group(name);
             if (v != null) {
               facts.put(name, new Fact(v.strip(), line, s.id()));
+              if (name.equals("nvcc")) {
+                nvccs.putIfAbsent(v.strip(), new Fact(v.strip(), line, s.id()));
+              }
             }
           }
         }
@@ -423,6 +462,13 @@ public final class Explainer {
           + (accepted ? ": DeepSpeed accepted it." : "."), s.id(), line));
       out.add(new Signal("WRONG_NVCC_ON_PATH", 0.55, explanation, s.id(), line));
     }
+  }
+
+  /** A torch version whose local label is a build without CUDA ("2.1.2+cpu", "2.1.0+rocm5.6"). */
+  private static boolean nonCudaBuild(String version) {
+    int plus = version.indexOf('+');
+    String local = plus < 0 ? "" : version.substring(plus + 1);
+    return local.startsWith("cpu") || local.startsWith("rocm");
   }
 
   /** The number of "sm_NN" ("90"), or null when it is too long to be one (a log can say anything). */
