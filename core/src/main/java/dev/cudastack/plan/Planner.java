@@ -238,7 +238,7 @@ public final class Planner {
       List<String> edit = new ArrayList<>();
       for (Plan.Entry e : stack.values()) {
         Optional<Requirement> r = project.get(e.name());
-        if (e.changed() && r.isPresent() && !r.get().spec().isEmpty()) {
+        if (e.changed() && r.isPresent() && !r.get().spec().isEmpty() && !allows(r.get(), e)) {
           edit.add(r.get().text() + " (" + r.get().origin() + ")");
         }
       }
@@ -278,6 +278,23 @@ public final class Planner {
 
   private static String quote(String s) {
     return s.matches("[A-Za-z0-9._=+-]+") ? s : "'" + s + "'";
+  }
+
+  /**
+   * Whether the project's own specifier already admits the planned version ("bitsandbytes>=0.45"
+   * admits 0.50.*): then pip can satisfy both, and the pin need not be edited. A local label the
+   * plan changes (+cu102 to +cu126) always needs the edit.
+   */
+  private static boolean allows(Requirement r, Plan.Entry e) {
+    if (r.url() != null || r.pinned() != null || e.version() == null) {
+      return false;
+    }
+    String v = e.version().replaceFirst("^==", "").replaceFirst("\\.\\*$", "");
+    if (!v.matches("\\d+(\\.\\d+)*")) {
+      return false;
+    }
+    Optional<VersionRange> range = VersionRange.parse(r.spec());
+    return range.isPresent() && range.get().contains(Version.of(v));
   }
 
   /** A local label of a build that cannot use an NVIDIA GPU ("cpu", "cpu.cxx11.abi", "rocm6.2"). */

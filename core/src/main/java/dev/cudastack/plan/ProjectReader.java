@@ -295,7 +295,7 @@ public final class ProjectReader {
         List.of(), marker, url, origin);
   }
 
-  private static final Pattern TOML_TABLE = Pattern.compile("^\\[\\s*([^\\]]+?)\\s*\\]\\s*$");
+  private static final Pattern TOML_TABLE = Pattern.compile("^\\[\\[?\\s*([^\\]]+?)\\s*\\]\\]?\\s*$");
   private static final Pattern TOML_KEY = Pattern.compile("^\"?([A-Za-z0-9_.-]+)\"?\\s*=\\s*(.*)$");
   private static final Pattern TOML_STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"|'([^']*)'");
 
@@ -306,8 +306,9 @@ public final class ProjectReader {
     for (int i = 0; i < lines.size(); i++) {
       String l = lines.get(i).strip();
       Matcher t = TOML_TABLE.matcher(l);
-      if (t.matches() && !l.startsWith("[[")) {
-        table = t.group(1).replace("\"", "");
+      if (t.matches()) {
+        // [[x]] (an array of tables: uv's indexes, Poetry's sources) sets the table as [x] does
+        table = t.group(1).replace("\"", "").strip();
         continue;
       }
       Matcher kv = TOML_KEY.matcher(l);
@@ -324,22 +325,42 @@ public final class ProjectReader {
           i++;
           arr.append(' ').append(stripTomlComment(lines.get(i)));
         }
-        if (table.equals("project") && key.equals("dependencies") || table.equals("project.optional-dependencies")) {
+        if (table.equals("project") && key.equals("dependencies") || table.equals("project.optional-dependencies") || table.equals("dependency-groups")) {
           Matcher s = TOML_STRING.matcher(arr);
           while (s.find()) {
             requirement(s.group(1) != null ? s.group(1) : s.group(2), origin + (table.equals("project") ? "" : " [" + key + "]"));
+          }
+        } else if (poetryDependencies(table) && !key.equals("python")) {
+          // Poetry's multiple constraints: one inline table per marker or Python range
+          Matcher inline = TOML_INLINE_TABLE.matcher(arr);
+          while (inline.find()) {
+            String version = tomlInlineVersion(inline.group());
+            String markers = tomlInlineString(inline.group(), "markers");
+            requirement(key + poetry(version) + (markers == null ? "" : "; " + markers), origin);
           }
         }
         continue;
       }
       if (table.equals("project") && key.equals("requires-python")) {
         pythonRequires = firstString(value);
-      } else if (table.equals("tool.poetry.dependencies")) {
+      } else if ((table.equals("tool.uv.index") || table.equals("tool.poetry.source")) && key.equals("url")) {
+        String url = firstString(value);
+        if (url != null) {
+          indexes.add(url);
+          notes.add(origin + ": index " + url + " (" + table + ")");
+        }
+      } else if (poetryDependencies(table)) {
         String spec = value.startsWith("{") ? tomlInlineVersion(value) : firstString(value);
+        String url = value.startsWith("{") ? tomlInlineString(value, "url") : null;
+        String markers = value.startsWith("{") ? tomlInlineString(value, "markers") : null;
         if (key.equals("python")) {
-          pythonRequires = poetry(spec);
+          if (table.equals("tool.poetry.dependencies")) {
+            pythonRequires = poetry(spec);
+          }
+        } else if (url != null) {
+          requirement(key + " @ " + url + (markers == null ? "" : " ; " + markers), origin);
         } else if (spec != null) {
-          requirement(key + poetry(spec), origin);
+          requirement(key + poetry(spec) + (markers == null ? "" : "; " + markers), origin);
         }
       }
     }
@@ -379,6 +400,20 @@ public final class ProjectReader {
     return s.find() ? (s.group(1) != null ? s.group(1) : s.group(2)) : null;
   }
 
+  private static final Pattern TOML_INLINE_TABLE = Pattern.compile("\\{[^{}]*\\}");
+
+  /** Poetry's main dependencies, its groups' and its old dev-dependencies. */
+  private static boolean poetryDependencies(String table) {
+    return table.equals("tool.poetry.dependencies") || table.equals("tool.poetry.dev-dependencies")
+        || table.startsWith("tool.poetry.group.") && table.endsWith(".dependencies");
+  }
+
+  /** A string value of an inline table ({version = "2.1.0", markers = "sys_platform == 'linux'"}). */
+  private static String tomlInlineString(String v, String key) {
+    Matcher m = Pattern.compile("\\b" + Pattern.quote(key) + "\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)')").matcher(v);
+    return m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
+  }
+
   private static String tomlInlineVersion(String v) {
     Matcher m = Pattern.compile("version\\s*=\\s*\"([^\"]*)\"").matcher(v);
     return m.find() ? m.group(1) : "*";
@@ -414,8 +449,8 @@ public final class ProjectReader {
   private static String bump(String[] parts, int at) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i <= at && i < parts.length; i++) {
-      long n = parts[i].matches("\\d+") ? Long.parseLong(parts[i]) : 0;
-      b.append(i == 0 ? "" : ".").append(i == at ? n + 1 : n);
+      java.math.BigInteger n = parts[i].matches("\\d{1,100}") ? new java.math.BigInteger(parts[i]) : java.math.BigInteger.ZERO;
+      b.append(i == 0 ? "" : ".").append(i == at ? n.add(java.math.BigInteger.ONE) : n);
     }
     return b.toString();
   }

@@ -7,6 +7,7 @@ import dev.cudastack.kb.Bnb;
 import dev.cudastack.kb.KnowledgeBase;
 import dev.cudastack.kb.Torch;
 import dev.cudastack.kb.Version;
+import dev.cudastack.kb.VersionRange;
 import dev.cudastack.model.Inspection;
 import dev.cudastack.model.Snapshot;
 import dev.cudastack.probe.EnvFile;
@@ -242,6 +243,18 @@ class PlannerTest {
     }
     assertThat(edit).isGreaterThanOrEqualTo(0).isLessThan(install);
     assertThat(p.commands().get(edit)).contains("torch==1.12.0+cu102 (requirements.txt:26)");
+  }
+
+  @Test
+  void aRangeThatAlreadyAdmitsThePlannedVersionIsNotNamedForEditing() throws Exception {
+    Plan p = new Planner(KB).plan(ProjectReader.read(Path.of("src/test/fixtures/plan/uv-poetry-pyproject.toml")),
+        Target.describe(List.of("A100"), "550.54.15", "3.10", List.of(), KB), Planner.Options.defaults());
+    Plan.Entry bnb = entry(p, "bitsandbytes");
+    assertThat(bnb.changed()).isTrue();
+    assertThat(VersionRange.parse(">=0.45").orElseThrow().contains(Version.of(bnb.version().replace("==", "").replace(".*", "")))).isTrue();
+    assertThat(p.commands()).noneMatch(c -> c.startsWith("# first change these pins"));
+    assertThat(entry(p, "torch").indexUrl()).isEqualTo("https://download.pytorch.org/whl/cu124");
+    assertThat(verdict(p, "torch").codes()).as("the uv/Poetry index serves the pin").doesNotContain("PIN_NEEDS_INDEX");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cudastack.testing.Shared;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,25 @@ class ProjectReaderTest {
     assertThat(fa.marker()).isEqualTo("python_version == '3.10'");
     assertThat(p.get("peft").orElseThrow().pinned()).isNull();
     assertThat(p.get("xformers").orElseThrow().pinned()).as("a build tag is not the version").isEqualTo("0.0.23");
+  }
+
+  @Test
+  void uvAndPoetryIndexesMultipleConstraintsAndGroupsAreRead() {
+    Project p = ProjectReader.read(Path.of("src/test/fixtures/plan/uv-poetry-pyproject.toml"));
+    assertThat(p.indexUrls()).contains("https://download.pytorch.org/whl/cu124");
+    assertThat(p.pythonRequires()).as("a group's python key is not the project's").isEqualTo(">=3.10,<4");
+    List<Requirement> torch = p.requirements().stream().filter(r -> r.name().equals("torch")).toList();
+    assertThat(torch).extracting(Requirement::marker).containsExactly("sys_platform == 'linux'", "sys_platform == 'darwin'");
+    assertThat(torch).allSatisfy(r -> assertThat(r.pinned()).isEqualTo("2.5.1"));
+    Requirement fa = p.get("flash-attn").orElseThrow();
+    assertThat(fa.pinned()).isEqualTo("2.7.0.post2");
+    assertThat(fa.marker()).isEqualTo("sys_platform == 'linux'");
+    assertThat(ProjectReader.specs(p)).containsEntry("deepspeed", "==0.15.4").containsEntry("bitsandbytes", ">=0.45").containsEntry("pytest", ">=8.0,<9");
+  }
+
+  @Test
+  void aHugeCaretVersionDoesNotOverflow() {
+    assertThat(ProjectReader.poetry("^99999999999999999999999.1")).isEqualTo(">=99999999999999999999999.1,<100000000000000000000000");
   }
 
   @Test
