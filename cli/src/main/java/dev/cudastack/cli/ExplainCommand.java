@@ -72,13 +72,16 @@ final class ExplainCommand implements Callable<Integer> {
       return ExitCodes.TOOL_FAILED;
     }
     List<InputStream> inputs = new ArrayList<>();
+    List<LogInput> logs = new ArrayList<>();
     try {
       if (files.isEmpty() || files.equals(List.of("-"))) {
-        inputs.add(stdin);
+        logs.add(LogInput.open(stdin, "standard input"));
+        inputs.add(logs.getLast());
       } else {
         for (String f : files) {
           if (f.equals("-")) {
-            inputs.add(stdin);
+            logs.add(LogInput.open(stdin, "standard input"));
+            inputs.add(logs.getLast());
             continue;
           }
           Path p = Path.of(f);
@@ -87,11 +90,17 @@ final class ExplainCommand implements Callable<Integer> {
             closeAll(inputs);
             return ExitCodes.TOOL_FAILED;
           }
-          inputs.add(Files.newInputStream(p));
+          logs.add(LogInput.open(Files.newInputStream(p), f));
+          inputs.add(logs.getLast());
         }
       }
       KnowledgeBase kb = KnowledgeBase.bundled();
       Explanation e = new Explainer(kb).explain(inputs);
+      for (LogInput l : logs) {
+        if (l.damage() != null) {
+          err.println("cudastack: " + l.damage());
+        }
+      }
       if (withDoctor && noDoctor) {
         err.println("cudastack: --with-doctor and --no-doctor are mutually exclusive");
         return ExitCodes.TOOL_FAILED;
@@ -129,7 +138,7 @@ final class ExplainCommand implements Callable<Integer> {
 
   private void closeAll(List<InputStream> inputs) {
     for (InputStream in : inputs) {
-      if (in != stdin) {
+      if (in != stdin && !(in instanceof LogInput l && l.wraps(stdin))) {
         try {
           in.close();
         } catch (IOException e) {

@@ -335,6 +335,35 @@ class CliTest {
   }
 
   @Test
+  void explainReadsGzipLogsAndWhatPrecedesTheDamageOfACutOne() throws Exception {
+    StringBuilder log = new StringBuilder();
+    for (int i = 0; i < 20000; i++) {
+      log.append("{'loss': 1.2345, 'step': ").append(i).append("}\n");
+    }
+    log.append("RuntimeError: CUDA error: no kernel image is available for execution on the device\n");
+    for (int i = 0; i < 200000; i++) {
+      log.append("step ").append(i).append(" done\n");
+    }
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(log.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    Path whole = Files.write(tmp.resolve("train.log.gz"), gz.toByteArray());
+    Run ok = run("explain", whole.toString(), "--no-doctor");
+    assertThat(ok.code()).isZero();
+    assertThat(ok.out()).contains("1. GPU_ARCH_NOT_IN_BUILD").contains("line 20001: RuntimeError: CUDA error: no kernel image");
+    assertThat(ok.err()).isEmpty();
+    byte[] cut = java.util.Arrays.copyOf(gz.toByteArray(), gz.size() * 3 / 4);
+    Run partial = run("explain", Files.write(tmp.resolve("cut.log.gz"), cut).toString(), "--no-doctor");
+    assertThat(partial.code()).isZero();
+    assertThat(partial.out()).contains("line 20001: RuntimeError");
+    assertThat(partial.err()).contains("cut.log.gz: the compressed log is damaged or cut short after").contains("what came before was explained");
+    Run header = run("explain", Files.write(tmp.resolve("bad.gz"), new byte[] {0x1f, (byte) 0x8b, 1}).toString(), "--no-doctor");
+    assertThat(header.code()).isEqualTo(1);
+    assertThat(header.err()).contains("bad.gz: a gzip header that cannot be read");
+  }
+
+  @Test
   void sameMachineTakesTheFirstPathThatExistsAndIgnoresPathsItCannotHold() {
     assertThat(ExplainCommand.sameMachine(List.of("/home/a/x", "/home/b/y", "/home/c/z"), p -> p.toString().startsWith("/home/b"))).contains("/home/b/y");
     assertThat(ExplainCommand.sameMachine(List.of("/home/a/x\u0000y"), p -> true)).as("a NUL cannot be in a path").isEmpty();
