@@ -19,6 +19,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.nio.file.InvalidPathException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,6 +80,10 @@ final class ExplainCommand implements Callable<Integer> {
       err.println("cudastack: --json and --markdown are mutually exclusive");
       return ExitCodes.TOOL_FAILED;
     }
+    if (withDoctor && noDoctor) {
+      err.println("cudastack: --with-doctor and --no-doctor are mutually exclusive");
+      return ExitCodes.TOOL_FAILED;
+    }
     List<InputStream> inputs = new ArrayList<>();
     List<LogInput> logs = new ArrayList<>();
     try {
@@ -101,11 +114,9 @@ final class ExplainCommand implements Callable<Integer> {
           err.println("cudastack: " + l.damage());
         }
       }
-      if (withDoctor && noDoctor) {
-        err.println("cudastack: --with-doctor and --no-doctor are mutually exclusive");
-        return ExitCodes.TOOL_FAILED;
-      }
-      Optional<String> here = withDoctor || noDoctor || target.root != null || target.snapshot != null ? Optional.empty() : sameMachine(e.paths(), Files::exists);
+      // Unasked, this machine is read only for a log that names its files and has causes to confirm.
+      Optional<String> here = withDoctor || noDoctor || target.root != null || target.snapshot != null || e.unknown() ? Optional.empty()
+          : sameMachineWithin(e.paths(), Duration.ofSeconds(2), err);
       if (withDoctor || here.isPresent()) {
         Optional<Snapshot> s = Targets.loadOrExplain(target, env, err);
         if (s.isEmpty()) {
@@ -149,26 +160,55 @@ final class ExplainCommand implements Callable<Integer> {
   }
 
   /**
-   * The first path the log names that exists on this machine (or, five or more levels deep, whose
-   * folder does): a log that names this machine's own environment (its site-packages, its home
-   * directories) was most likely written here.
+   * The first path the log names that is a file on this machine, or, for a missing file, whose folder
+   * is a package folder inside site-packages/dist-packages here (the bitsandbytes folder that lacks
+   * the binary the log wanted). A bare site-packages, an environment's root, a cache or a folder on
+   * the PATH does not count: those exist on many machines.
    */
-  static Optional<String> sameMachine(List<String> paths, java.util.function.Predicate<Path> exists) {
+  static Optional<String> sameMachine(List<String> paths, Predicate<Path> isFile, Predicate<Path> isDirectory) {
     for (String p : paths) {
       try {
         Path path = Path.of(p);
-        if (exists.test(path)) {
+        if (isFile.test(path)) {
           return Optional.of(p);
         }
-        // a missing file in a folder deep enough to be someone's environment: the folder counts
-        if (path.getNameCount() >= 5 && exists.test(path.getParent())) {
-          return Optional.of(path.getParent().toString());
+        Path folder = path.getParent();
+        Path packages = folder == null ? null : folder.getParent();
+        if (packages != null && packages.getFileName() != null && PACKAGE_DIRS.contains(packages.getFileName().toString()) && isDirectory.test(folder)) {
+          return Optional.of(folder.toString());
         }
-      } catch (java.nio.file.InvalidPathException | SecurityException ex) {
+      } catch (InvalidPathException | SecurityException ex) {
         // a path this file system cannot hold, or may not look at, tells nothing
       }
     }
     return Optional.empty();
+  }
+
+  private static final Set<String> PACKAGE_DIRS = Set.of("site-packages", "dist-packages");
+
+  /**
+   * {@link #sameMachine} on this file system, within {@code limit}: a stale network mount can make
+   * a file test hang, and then the machine is not read.
+   */
+  static Optional<String> sameMachineWithin(List<String> paths, Duration limit, PrintWriter err) {
+    ExecutorService one = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "cudastack-same-machine");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      return one.submit(() -> sameMachine(paths, Files::isRegularFile, Files::isDirectory)).get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException ex) {
+      err.println("cudastack: looking for the log's files on this machine took over " + limit.toSeconds() + " s (a slow mount?): this machine was not read");
+      return Optional.empty();
+    } catch (ExecutionException ex) {
+      return Optional.empty();
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } finally {
+      one.shutdownNow();
+    }
   }
 
   /** Each cause confirmed by the same code among the doctor's findings, or said not to be seen. */

@@ -326,8 +326,11 @@ class CliTest {
     assertThat(here.out()).contains("(the log names " + lib + ", which exists here: this machine was read too (--no-doctor to skip))")
         .containsPattern("1\\. BNB_BINARY_MISSING  \\(confidence [0-9.]+\\)  — (confirmed on this machine|not seen on this machine)");
     Run json = run("explain", log.toString(), "--json");
-    assertThat(json.out()).contains("\"machine\": \"the log names ");
+    assertThat(json.out()).contains("\"machineRead\": \"the log names ");
     Run skipped = run("explain", log.toString(), "--no-doctor");
+    Path unknown = Files.writeString(tmp.resolve("unknown-here.log"), "ValueError: bad shape in " + lib.resolve("cextension.py") + "\n");
+    Files.writeString(lib.resolve("cextension.py"), "# a file that is here\n");
+    assertThat(run("explain", unknown.toString()).out()).as("nothing to confirm: the machine is not read").doesNotContain("exists here");
     assertThat(skipped.out()).doesNotContain("exists here").doesNotContain("on this machine");
     Path elsewhere = Files.writeString(tmp.resolve("elsewhere.log"), "Could not find the bitsandbytes CUDA binary at PosixPath('/home/nobody-here/envs/x/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cuda130.so')\n");
     assertThat(run("explain", elsewhere.toString()).out()).doesNotContain("exists here").doesNotContain("on this machine");
@@ -364,12 +367,17 @@ class CliTest {
   }
 
   @Test
-  void sameMachineTakesTheFirstPathThatExistsAndIgnoresPathsItCannotHold() {
-    assertThat(ExplainCommand.sameMachine(List.of("/home/a/x", "/home/b/y", "/home/c/z"), p -> p.toString().startsWith("/home/b"))).contains("/home/b/y");
-    assertThat(ExplainCommand.sameMachine(List.of("/home/a/x\u0000y"), p -> true)).as("a NUL cannot be in a path").isEmpty();
-    assertThat(ExplainCommand.sameMachine(List.of(), p -> true)).isEmpty();
-    assertThat(ExplainCommand.sameMachine(List.of("/home/a/env/lib/x.so"), p -> p.toString().equals("/home/a/env/lib"))).contains("/home/a/env/lib");
-    assertThat(ExplainCommand.sameMachine(List.of("/home/a/x.so"), p -> p.toString().equals("/home/a"))).as("too shallow a folder tells nothing").isEmpty();
+  void sameMachineWantsAFileOrAPackageFolderNotAPlaceEveryMachineHas() {
+    java.util.function.Predicate<Path> none = p -> false;
+    assertThat(ExplainCommand.sameMachine(List.of("/home/a/x", "/home/b/y", "/home/c/z"), p -> p.toString().startsWith("/home/b"), none)).contains("/home/b/y");
+    assertThat(ExplainCommand.sameMachine(List.of("/home/a/x\u0000y"), p -> true, p -> true)).as("a NUL cannot be in a path").isEmpty();
+    assertThat(ExplainCommand.sameMachine(List.of(), p -> true, p -> true)).isEmpty();
+    // a missing binary in a package folder that is here
+    assertThat(ExplainCommand.sameMachine(List.of("/home/a/env/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cuda130.so"), none,
+        p -> p.toString().endsWith("site-packages/bitsandbytes"))).contains("/home/a/env/lib/python3.10/site-packages/bitsandbytes");
+    // folders that exist on many machines do not count: a bare site-packages, a cache, an environment's root
+    assertThat(ExplainCommand.sameMachine(List.of("/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages", "/root/.cache/huggingface/hub/x",
+        "/opt/conda/envs/train/bin/missing"), none, p -> true)).isEmpty();
   }
 
   @Test

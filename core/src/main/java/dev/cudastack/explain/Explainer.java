@@ -37,16 +37,22 @@ public final class Explainer {
   /** A time stamp that CI logs put before every line (GitHub Actions: "2023-03-24T20:21:35.0628441Z "): not part of a continued message. */
   private static final Pattern TIMESTAMP = Pattern.compile("^\\d{4}-\\d\\d-\\d\\d[T ][\\d:.,]+Z?\\s+");
   /** An absolute path in a line (after a space, a quote, a bracket, '=' or ':'). */
-  private static final Pattern PATH = Pattern.compile("(?:^|[\\s'\"(=:\\[])(/[\\w.@+~-]+(?:/[\\w.@+~-]+)+)");
+  private static final Pattern PATH = Pattern.compile("(?<![^\\s'\"(=\\[])/[\\w.@+~-]++(?:/[\\w.@+~-]++)*+");
   /** Paths that tell one machine from another: home directories, environments, site-packages, data mounts. */
   private static final Pattern DISTINCT_PATH = Pattern.compile("^/(?:home|root|opt|data|mnt|scratch|workspace|srv|work|Users)/|/site-packages/|/envs/");
   private static final int PATHS = 32;
+  /** A fact longer than this (a version, a driver, a GPU name) is not one. */
+  private static final int MAX_FACT = 200;
   /** The shared library an error line names ("/x/torch/lib/../../nvidia/cublas/lib/libcublas.so.11:"). */
-  private static final Pattern LIB_PATH = Pattern.compile("(/[^\\s:'\"]+\\.so[.\\d]*):");
+  private static final Pattern LIB_PATH = Pattern.compile("(?<![^\\s:'\"])(/[^\\s:'\"]++):");
+  private static final Pattern SHARED_OBJECT = Pattern.compile("\\.so[.\\d]*$");
   /** A source location on the line of a CUDA error ("…/ggml-cuda.cu:1835"), not a glog prefix ("manager.cc:899]"). */
-  private static final Pattern SOURCE = Pattern.compile("([\\w./~+-]*\\.(?:cu|cuh|cpp|cc|cxx|c|h|hpp|rs)):\\d+(?![\\d\\]])");
+  private static final Pattern SOURCE = Pattern.compile("(?<![\\w./~+\\\\-])([\\w./~+-]++):\\d++(?![\\d\\]])");
+  private static final Pattern SOURCE_FILE = Pattern.compile("\\.(?:cu|cuh|cpp|cc|cxx|c|h|hpp|rs)$");
+  /** Where a user builds: home directories, pip's source builds, cargo's checkouts. */
+  private static final Pattern LOCAL_BUILD = Pattern.compile("^(?:/home/|/root/|/Users/|/tmp/pip-|~/)|/\\.cargo/");
   /** Where prebuilt binaries are compiled: CI runners, wheel and conda builders, torch's own sources. */
-  private static final Pattern PREBUILT = Pattern.compile("/home/runner/work/|^/__w/|^/project/|^/io/|feedstock_root|conda-bld|^/pytorch/|aten/src/|c10/|torch/csrc/");
+  private static final Pattern PREBUILT = Pattern.compile("/home/runner/work/|^/__w/|^/project/|^/io/|^/go/src/|^/workspace/|feedstock_root|conda-bld|^/pytorch/|aten/src/|c10/|torch/csrc/");
   private static final List<String> ERROR_WORDS = List.of("Error", "ERROR", "error:", "Exception", "Traceback", "FAILED", "fatal", "Failed");
 
   private final KnowledgeBase kb;
@@ -123,6 +129,8 @@ public final class Explainer {
      * printed wins.
      */
     final Map<String, Fact> facts = new LinkedHashMap<>();
+    /** The signatures of kind no-native: bitsandbytes without any native library. */
+    final Set<String> noNativeSignatures = signatures.stream().filter(x -> "no-native".equals(x.kind())).map(LogSignature::id).collect(java.util.stream.Collectors.toSet());
     /** Every nvcc release the log printed, first line of each. */
     final Map<String, Fact> nvccs = new LinkedHashMap<>();
     /** Absolute paths the matched and error lines name, in a user's or a tool's own places (at most {@link #PATHS}). */
@@ -133,9 +141,9 @@ public final class Explainer {
         return;
       }
       Matcher m = PATH.matcher(line);
-      while (m.find() && paths.size() < PATHS) {
-        String p = m.group(1).replaceAll("[.]+$", "");
-        if (DISTINCT_PATH.matcher(p).find()) {
+      while (paths.size() < PATHS && m.find()) {
+        String p = m.group().replaceAll("[.]+$", "");
+        if (p.indexOf('/', 1) > 0 && DISTINCT_PATH.matcher(p).find()) {
           paths.add(p);
         }
       }
@@ -204,8 +212,12 @@ public final class Explainer {
     /** Tries one signature on a text; true when it matched. */
     boolean evaluate(int i, String text, long number, String shown) {
       Matcher m = patterns[i].matcher(text);
-      if (!m.find()) {
-        return false;
+      try {
+        if (!m.find()) {
+          return false;
+        }
+      } catch (StackOverflowError e) {
+        return false; // a pattern (perhaps from a --kb catalog) that recurses on this line says nothing about it
       }
       LogSignature s = signatures.get(i);
       Explanation.Line line = new Explanation.Line(number, shorten(shown));
@@ -268,9 +280,15 @@ public final class Explainer {
       String local = torch == null ? null : Version.parse(torch.value()).map(Version::local).orElse(null);
       String cuda = torchCuda != null ? torchCuda.value() : local != null && local.matches("cu\\d{3,}") ? local.substring(2, local.length() - 1) + "." + local.substring(local.length() - 1) : null;
       Fact cudaFact = torchCuda != null ? torchCuda : torch;
+      boolean rocm = facts.containsKey("torchhip") || local != null && local.startsWith("rocm");
       try {
-        if ("None".equals(cuda) || (local != null && local.startsWith("cpu"))) {
-          derived("TORCH_CPU_ONLY", 0.7, "The report says torch was built without CUDA (" + cudaFact.value() + "): it cannot use the GPU.", cudaFact);
+        if (rocm) {
+          cuda = null; // a ROCm build on an AMD machine: not this tool's stack
+        } else if (local != null && local.startsWith("cpu")) {
+          derived("TORCH_CPU_ONLY", 0.7, "The report says torch is " + torch.value() + ", a build without CUDA: it cannot use the GPU.", torch);
+          cuda = null;
+        } else if ("None".equals(cuda)) {
+          derived("TORCH_CPU_ONLY", 0.7, "The report says torch was built without CUDA (CUDA version None): it cannot use the GPU.", cudaFact);
           cuda = null;
         }
         if (cuda != null && driver != null) {
@@ -315,7 +333,7 @@ public final class Explainer {
     void overrideCausesMissingBinary() {
       Signal override = signals.stream().filter(x -> x.code().equals("BNB_CUDA_VERSION_OVERRIDE")).findFirst().orElse(null);
       boolean missing = signals.stream().anyMatch(x -> x.code().equals("BNB_BINARY_MISSING"));
-      boolean noNative = signals.stream().anyMatch(x -> x.signature().equals("bnb-no-native"));
+      boolean noNative = signals.stream().anyMatch(x -> noNativeSignatures.contains(x.signature()));
       if (override != null && missing && !noNative) {
         signals.add(new Signal(override.code(), 0.97, "BNB_CUDA_VERSION chose the bitsandbytes binary that is missing; without the override bitsandbytes loads the one for torch's CUDA.",
             override.signature(), override.line()));
@@ -338,7 +356,15 @@ public final class Explainer {
           // Apex prints nvcc's own `-V` output before the error and names only torch's CUDA.
           String torch = m.group("torch");
           Version nvcc = facts.containsKey("nvcc") ? Version.parse(facts.get("nvcc").value()).orElse(null) : null;
-          versions(nvcc, torch == null ? null : Version.parse(torch).orElse(null), kind, s,
+          Version t = torch == null ? null : Version.parse(torch).orElse(null);
+          if (nvcc != null && t != null && nvcc.major() == t.major() && nvcc.minor() == t.minor()) {
+            // the nvcc printed matches, yet Apex refused: it compiled with another one
+            out.add(new Signal("WRONG_NVCC_ON_PATH", 0.85, explanation + " The nvcc the log printed (" + nvcc + ") matches torch's CUDA " + torch
+                + ", yet Apex refused: it found another toolkit (CUDA_HOME before PATH).", s.id(), line));
+            out.add(new Signal(s.code(), 0.6, explanation, s.id(), line));
+            break;
+          }
+          versions(nvcc, t, kind, s,
               nvcc == null || torch == null ? explanation : explanation + " nvcc " + nvcc + " (from its -V output earlier in the log) against torch's CUDA " + torch + ".",
               line, out);
         }
@@ -346,9 +372,14 @@ public final class Explainer {
           // Error 222 names who built the PTX when the error carries a source location: a local
           // build means the user's own toolkit is newer than the driver (rebuild with an older one
           // or upgrade the driver); a wheel's CI path or no location means a prebuilt binary.
+          String where = null;
           Matcher src = SOURCE.matcher(full);
-          String where = src.find() ? src.group(1) : null;
-          if (where != null && !PREBUILT.matcher(where).find()) {
+          while (where == null && src.find()) {
+            if (SOURCE_FILE.matcher(src.group(1)).find()) {
+              where = src.group(1);
+            }
+          }
+          if (where != null && localBuild(where)) {
             out.add(new Signal("TOOLKIT_NEWER_THAN_DRIVER", 0.96, explanation + " The failing code was compiled from " + where
                 + " on this machine, not shipped prebuilt: the toolkit that produced its PTX is newer than the driver.", s.id(), line));
             out.add(new Signal(s.code(), 0.9, explanation, s.id(), line));
@@ -361,8 +392,13 @@ public final class Explainer {
           // RUNPATH (torch/lib/../../nvidia/…, lib-dynload/../..) it is the bundled copy, so its
           // neighbour came from another copy loaded first: shadowing. Named by a plain directory (a
           // toolkit's lib64, a wheel folder): installs of different releases are mixed.
+          String path = null;
           Matcher lib = LIB_PATH.matcher(full);
-          String path = lib.find() ? lib.group(1) : null;
+          while (path == null && lib.find()) {
+            if (SHARED_OBJECT.matcher(lib.group(1)).find()) {
+              path = lib.group(1);
+            }
+          }
           String other = s.code().equals("LIBRARY_SHADOWED") ? "CUDA_LIBRARY_SYMBOL_MISMATCH" : "LIBRARY_SHADOWED";
           if (path == null) {
             out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
@@ -387,10 +423,11 @@ public final class Explainer {
         case "fact" -> {
           for (String name : m.pattern().namedGroups().keySet()) {
             String v = m.group(name);
-            if (v != null) {
-              facts.put(name, new Fact(v.strip(), line, s.id()));
+            if (v != null && v.length() <= MAX_FACT) {
+              String value = v.strip().replaceAll("[.,;:]+$", "");
+              facts.put(name, new Fact(value, line, s.id()));
               if (name.equals("nvcc")) {
-                nvccs.putIfAbsent(v.strip(), new Fact(v.strip(), line, s.id()));
+                nvccs.putIfAbsent(value, new Fact(value, line, s.id()));
               }
             }
           }
@@ -462,6 +499,22 @@ public final class Explainer {
           + (accepted ? ": DeepSpeed accepted it." : "."), s.id(), line));
       out.add(new Signal("WRONG_NVCC_ON_PATH", 0.55, explanation, s.id(), line));
     }
+  }
+
+  /**
+   * Whether a source location was built on the user's machine: an absolute path in a home directory,
+   * pip's source build or cargo's checkouts, or a relative path with a folder ("diffvg/scene.cpp")
+   * that is not torch's own ("../aten/…") or a CI builder's. A bare file name or a Windows path (a
+   * CI runner's D:\a\…) says nothing.
+   */
+  static boolean localBuild(String where) {
+    if (PREBUILT.matcher(where).find()) {
+      return false;
+    }
+    if (where.startsWith("/") || where.startsWith("~/")) {
+      return LOCAL_BUILD.matcher(where).find();
+    }
+    return where.indexOf('/') > 0 && !where.startsWith("../") && !where.startsWith("./..");
   }
 
   /** A torch version whose local label is a build without CUDA ("2.1.2+cpu", "2.1.0+rocm5.6"). */

@@ -26,11 +26,17 @@ public record Version(List<Long> release, String pre, long preNumber, long post,
     release = List.copyOf(release);
   }
 
+  /** Longer text is not a version (a log line can hold anything). */
+  static final int MAX_LENGTH = 256;
+
   public static Optional<Version> parse(String text) {
     if (text == null) {
       return Optional.empty();
     }
     String t = text.strip().toLowerCase(Locale.ROOT);
+    if (t.length() > MAX_LENGTH) {
+      return Optional.empty(); // no real version is this long; the expression would recurse on it
+    }
     Optional<Version> plain = plain(t);
     if (plain.isPresent()) {
       return plain;

@@ -143,8 +143,9 @@ public final class Planner {
       String reason = !changed ? "as pinned" : torchReq.isEmpty() ? "not pinned by the project; the build for this target"
           : "CUDA " + torchCuda + " runs on driver " + target.driver() + (target.driverMaxCuda() == null ? "" : " (CUDA ≤ " + target.driverMaxCuda() + ")") + ", has kernels for " + gpuList(target) + (python == null ? "" : ", supports Python " + python);
       stack.put("torch", new Plan.Entry("torch", chosen.patch().version(), chosen.variant().cuda(), Torch.indexUrl(chosen.patch(), chosen.variant()), changed, true, reason));
-      companion(project, chosen, pinned.orElse(null), "torchvision", Build::torchvision, stack, verdicts);
-      companion(project, chosen, pinned.orElse(null), "torchaudio", Build::torchaudio, stack, verdicts);
+      boolean nvidiaTarget = !target.gpus().isEmpty() || target.driver() != null;
+      companion(project, chosen, pinned.orElse(null), "torchvision", Build::torchvision, stack, verdicts, nvidiaTarget);
+      companion(project, chosen, pinned.orElse(null), "torchaudio", Build::torchaudio, stack, verdicts, nvidiaTarget);
     } else if (torchReq.isPresent()) {
       Requirement r = torchReq.get();
       boolean known = r.pinned() == null || pinned.isPresent();
@@ -553,7 +554,7 @@ public final class Planner {
    * fine as written), then set to the release that goes with the chosen torch.
    */
   private void companion(Project p, Build chosen, Build pinnedTorch, String name, java.util.function.Function<Build, String> of, Map<String, Plan.Entry> stack,
-      List<Plan.Verdict> verdicts) {
+      List<Plan.Verdict> verdicts, boolean nvidiaTarget) {
     Optional<Requirement> r = p.get(name);
     String version = of.apply(chosen);
     if (r.isEmpty() || version == null) {
@@ -567,8 +568,14 @@ public final class Planner {
         ? (fitsPinnedTorch ? "goes with torch " + pinnedTorch.patch().version() + " as pinned" : name + " " + pin + " is not the release for torch " + pinnedTorch.patch().version() + " (that is " + asWritten + ")")
         : range.isPresent() ? (range.get().contains(Version.of(version)) ? "the range allows " + version + ", the release for torch " + chosen.patch().version()
             : "the range excludes " + version + ", the release for torch " + chosen.patch().version()) : "resolved with torch";
-    boolean ok = fitsPinnedTorch && (pin != null || range.isEmpty() || range.get().contains(Version.of(version)));
-    verdicts.add(new Plan.Verdict(name, r.get().spec(), ok, ok ? List.of() : List.of("EXTENSION_TORCH_MISMATCH"), why, r.get().origin()));
+    boolean ok = asWritten != null ? fitsPinnedTorch : range.isEmpty() || range.get().contains(Version.of(version));
+    List<String> codes = ok ? List.of() : List.of("EXTENSION_TORCH_MISMATCH");
+    if (nvidiaTarget && nonCuda(r.get().local())) {
+      ok = false;
+      codes = List.of("TORCH_CPU_ONLY");
+      why = name + " " + pin + "+" + r.get().local() + " is built for a torch without CUDA; the plan takes " + version + ", the release for torch " + chosen.patch().version();
+    }
+    verdicts.add(new Plan.Verdict(name, r.get().spec() + (r.get().local() == null ? "" : "+" + r.get().local()), ok, codes, why, r.get().origin()));
     boolean same = version.equals(pin);
     stack.put(name, new Plan.Entry(name, version, chosen.variant().cuda(), Torch.indexUrl(chosen.patch(), chosen.variant()), !same, true,
         same ? "as pinned" : "the release that goes with torch " + chosen.patch().version()));

@@ -23,7 +23,7 @@ public final class ExplainReport {
     root.put("bytesRead", e.bytes());
     root.put("longLinesCut", e.longLinesCut());
     if (e.origin() != null) {
-      root.put("machine", e.origin());
+      root.put("machineRead", e.origin());
     }
     if (e.unknown()) {
       root.put("suggestion", SUGGESTION);

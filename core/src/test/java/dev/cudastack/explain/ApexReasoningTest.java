@@ -40,6 +40,13 @@ class ApexReasoningTest {
   }
 
   @Test
+  void aMatchingPrintedNvccMeansApexFoundAnotherOne() throws Exception {
+    Explanation e = explain(nvccV("12.1") + APEX.formatted("12.1"));
+    assertThat(e.causes().getFirst().code()).isEqualTo("WRONG_NVCC_ON_PATH");
+    assertThat(e.causes().getFirst().explanation()).contains("matches torch's CUDA 12.1").doesNotContain("different minor");
+  }
+
+  @Test
   void nvccsOutputAloneIsNoCause() throws Exception {
     assertThat(explain(nvccV("12.4")).causes()).isEmpty();
   }

@@ -13,6 +13,12 @@ import org.junit.jupiter.api.Test;
 /** Parsing, ordering and range containment, on examples and as properties. */
 class VersionTest {
   @Test
+  void textFarLongerThanAnyVersionIsNoVersionAndDoesNotOverflowTheStack() {
+    assertThat(Version.parse("2.1" + "1.".repeat(40000))).isEmpty();
+    assertThat(Version.parse("2." + "1".repeat(300))).isEmpty();
+  }
+
+  @Test
   void examples() {
     assertThat(Version.of("580.95.05")).isLessThan(Version.of("580.159.04"));
     assertThat(Version.of("12.6")).isEqualByComparingTo(Version.of("12.6.0"));

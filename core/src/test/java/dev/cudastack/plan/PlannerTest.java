@@ -169,6 +169,13 @@ class PlannerTest {
       assertThat(Torch.cudaOf(torch.variant())).as(pin).isNotNull();
       assertThat(variant(torch).archList().orElseThrow().fit(80)).isNotEqualTo(ArchList.Fit.NONE);
     }
+    // its companions built for the CPU torch are named too, and replaced
+    Files.writeString(dir.resolve("requirements.txt"), "torch==2.1.0+cpu\ntorchvision==0.16.0+cpu\n");
+    Plan both = new Planner(KB).plan(ProjectReader.read(dir.resolve("requirements.txt")), a100, Planner.Options.defaults());
+    assertThat(verdict(both, "torchvision").ok()).isFalse();
+    assertThat(verdict(both, "torchvision").codes()).containsExactly("TORCH_CPU_ONLY");
+    assertThat(verdict(both, "torchvision").spec()).isEqualTo("==0.16.0+cpu");
+    assertThat(entry(both, "torchvision").changed()).isTrue();
     // Without a GPU or a driver on the target, a CPU build is what it can run: kept
     Files.writeString(dir.resolve("requirements.txt"), "torch==2.1.0+cpu\n");
     Plan none = new Planner(KB).plan(ProjectReader.read(dir.resolve("requirements.txt")), Target.describe(List.of(), null, "3.10", List.of(), KB), Planner.Options.defaults());
