@@ -87,26 +87,25 @@ final class ExplainCommand implements Callable<Integer> {
     List<InputStream> inputs = new ArrayList<>();
     List<LogInput> logs = new ArrayList<>();
     try {
-      if (files.isEmpty() || files.equals(List.of("-"))) {
-        logs.add(LogInput.open(stdin, "standard input"));
-        inputs.add(logs.getLast());
-      } else {
-        for (String f : files) {
-          if (f.equals("-")) {
-            logs.add(LogInput.open(stdin, "standard input"));
-            inputs.add(logs.getLast());
-            continue;
-          }
-          Path p = Path.of(f);
-          if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-            err.println("cudastack: cannot read " + f + (Files.exists(p) ? " (not a readable file)" : " (no such file)"));
-            closeAll(inputs);
+      boolean stdinTaken = false;
+      for (String f : files.isEmpty() ? List.of("-") : files) {
+        if (f.equals("-")) {
+          if (stdinTaken) {
+            err.println("cudastack: - is given twice: standard input is read once");
             return ExitCodes.TOOL_FAILED;
           }
-          logs.add(LogInput.open(Files.newInputStream(p), f));
-          inputs.add(logs.getLast());
+          stdinTaken = true;
+          logs.add(LogInput.stdin(stdin));
+          continue;
         }
+        Path p = Path.of(f);
+        if (!Files.isReadable(p) || Files.isDirectory(p)) {
+          err.println("cudastack: cannot read " + f + (Files.exists(p) ? " (not a readable file)" : " (no such file)"));
+          return ExitCodes.TOOL_FAILED;
+        }
+        logs.add(LogInput.file(() -> Files.newInputStream(p), f));
       }
+      inputs.addAll(logs);
       KnowledgeBase kb = KnowledgeBase.bundled();
       Explanation e = new Explainer(kb).explain(inputs);
       for (LogInput l : logs) {
@@ -147,9 +146,10 @@ final class ExplainCommand implements Callable<Integer> {
     }
   }
 
-  private void closeAll(List<InputStream> inputs) {
+  /** Closes what an early end left open (a log input closes itself at its end; standard input is never closed). */
+  private static void closeAll(List<InputStream> inputs) {
     for (InputStream in : inputs) {
-      if (in != stdin && !(in instanceof LogInput l && l.wraps(stdin))) {
+      if (in instanceof LogInput) {
         try {
           in.close();
         } catch (IOException e) {

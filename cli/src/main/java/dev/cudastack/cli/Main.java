@@ -20,7 +20,18 @@ public final class Main {
       run(args, sink, sink, System.getenv());
       System.exit(run(also.split("\u001f"), sink, sink, System.getenv()));
     }
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv()));
+    PrintWriter err = new PrintWriter(System.err, true);
+    try {
+      System.exit(run(args, new PrintWriter(System.out, true), err, System.getenv()));
+    } catch (StackOverflowError | OutOfMemoryError e) {
+      // an input hostile enough to exhaust the stack or the heap: said in one line, not a stack trace
+      err.println("cudastack: internal error: " + (e instanceof OutOfMemoryError ? "out of memory" : "stack overflow")
+          + " on this input (set CUDASTACK_DEBUG=1 for the stack trace, and please report it)");
+      if (System.getenv("CUDASTACK_DEBUG") != null) {
+        e.printStackTrace(err);
+      }
+      System.exit(ExitCodes.TOOL_FAILED);
+    }
   }
 
   /** Usage errors and crashes exit with 3 in every subcommand, not picocli's defaults. */

@@ -361,6 +361,9 @@ class CliTest {
     assertThat(partial.code()).isZero();
     assertThat(partial.out()).contains("line 20001: RuntimeError");
     assertThat(partial.err()).contains("cut.log.gz: the compressed log is damaged or cut short after").contains("what came before was explained");
+    Run twice = run("explain", "-", "-");
+    assertThat(twice.code()).isEqualTo(3);
+    assertThat(twice.err()).contains("- is given twice");
     Run header = run("explain", Files.write(tmp.resolve("bad.gz"), new byte[] {0x1f, (byte) 0x8b, 1}).toString(), "--no-doctor");
     assertThat(header.code()).isEqualTo(1);
     assertThat(header.err()).contains("bad.gz: a gzip header that cannot be read");

@@ -88,6 +88,8 @@ public final class Explainer {
 
   private final class State {
     final Reasoner reasoner = new Reasoner(kb, signatures, fixes);
+    /** Matches given up because a pattern recursed or ran out of time on a line. */
+    int abandoned;
     /** The lines that look like errors, from the head and the tail of each input, by number. */
     final Map<Long, Explanation.Line> errorLines = new TreeMap<>();
     long lines;
@@ -102,7 +104,7 @@ public final class Explainer {
       }
       Matcher m = PATH.matcher(line);
       while (paths.size() < PATHS && m.find()) {
-        String p = m.group().replaceAll("[.]+$", "");
+        String p = trimDots(m.group());
         if (p.indexOf('/', 1) > 0 && DISTINCT_PATH.matcher(p).find()) {
           paths.add(p);
         }
@@ -171,13 +173,14 @@ public final class Explainer {
 
     /** Tries one signature on a text; true when it matched. */
     boolean evaluate(int i, String text, long number, String shown) {
-      Matcher m = patterns[i].matcher(text);
+      Matcher m = patterns[i].matcher(new Budgeted(text, System.nanoTime() + MATCH_BUDGET_NANOS));
       try {
         if (!m.find()) {
           return false;
         }
-      } catch (StackOverflowError e) {
-        return false; // a pattern (perhaps from a --kb catalog) that recurses on this line says nothing about it
+      } catch (StackOverflowError | Budgeted.Spent e) {
+        abandoned++;
+        return false; // a pattern (perhaps from a --kb catalog) that recurses or backtracks on this line says nothing about it
       }
       LogSignature s = signatures.get(i);
       Explanation.Line line = new Explanation.Line(number, shorten(shown));
@@ -188,7 +191,7 @@ public final class Explainer {
 
     Explanation finish() {
       List<Explanation.Cause> causes = reasoner.causes();
-      return new Explanation(causes, causes.isEmpty() ? List.copyOf(errorLines.values()) : List.of(), lines, bytes, cut, List.copyOf(paths), null);
+      return new Explanation(causes, causes.isEmpty() ? List.copyOf(errorLines.values()) : List.of(), lines, bytes, cut, List.copyOf(paths), null, abandoned);
     }
 
   }
@@ -440,6 +443,26 @@ public final class Explainer {
   private static final Pattern GROUP = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-zA-Z][a-zA-Z0-9]*)}");
 
+  /** The text without its trailing dots ("…/x.so." at the end of a sentence), in linear time. */
+  static String trimDots(String s) {
+    int end = s.length();
+    while (end > 0 && s.charAt(end - 1) == '.') {
+      end--;
+    }
+    return s.substring(0, end);
+  }
+
+  /** A group's value as it goes into an explanation: at most {@link #MAX_VALUE} characters. */
+  private static String value(String v) {
+    String t = v.strip();
+    return t.length() > MAX_VALUE ? t.substring(0, MAX_VALUE) + "…" : t;
+  }
+
+  private static final int MAX_VALUE = 120;
+
+  /** How long one signature may look at one line: a linear match of 64 kB takes well under a millisecond. */
+  private static final long MATCH_BUDGET_NANOS = 50_000_000L;
+
   /** The explanation template with ${group} replaced by what the line said. */
   private static String fill(String template, Matcher m, String pattern) {
     Set<String> names = new LinkedHashSet<>();
@@ -451,7 +474,7 @@ public final class Explainer {
     StringBuilder out = new StringBuilder();
     while (p.find()) {
       String v = names.contains(p.group(1)) ? m.group(p.group(1)) : null;
-      p.appendReplacement(out, Matcher.quoteReplacement(v == null ? "?" : v.strip()));
+      p.appendReplacement(out, Matcher.quoteReplacement(v == null ? "?" : value(v)));
     }
     p.appendTail(out);
     return out.toString();

@@ -22,6 +22,7 @@ public final class ExplainReport {
     root.put("linesRead", e.lines());
     root.put("bytesRead", e.bytes());
     root.put("longLinesCut", e.longLinesCut());
+    root.put("matchesAbandoned", e.matchesAbandoned());
     if (e.origin() != null) {
       root.put("machineRead", e.origin());
     }
@@ -42,6 +43,7 @@ public final class ExplainReport {
         }
       }
       out.println("Next: " + SUGGESTION + ".");
+      abandoned(e, out);
       out.flush();
       return;
     }
@@ -65,6 +67,7 @@ public final class ExplainReport {
         }
       }
     }
+    abandoned(e, out);
     out.flush();
   }
 
@@ -100,6 +103,13 @@ public final class ExplainReport {
       out.println();
     }
     out.flush();
+  }
+
+  private static void abandoned(Explanation e, PrintWriter out) {
+    if (e.matchesAbandoned() > 0) {
+      out.println("note: " + e.matchesAbandoned() + " signature match" + (e.matchesAbandoned() == 1 ? " was" : "es were")
+          + " given up on lines that made them run too long (a pathological line); the rest of the log was read");
+    }
   }
 
   /** The lines the report shows, for tests. */

@@ -9,6 +9,8 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,11 +45,17 @@ class RegexHostilityTest {
         "GPU models and configuration: GPU 0: NVIDIA " + " ".repeat(60000) + "x",
         "CUDA error 222 at: the provided PTX was compiled with an unsupported toolchain. " + "a".repeat(60000),
         "x nvcc: not found" + "a".repeat(60000),
-        "ImportError: " + "/a,".repeat(20000) + " undefined symbol: __nvJitLinkAddData_12_1");
-    List<String> codes = List.of("LIBRARY_SHADOWED", "", "PTX_JIT_UNSUPPORTED", "NVCC_MISSING", "LIBRARY_SHADOWED");
+        "ImportError: " + "/a,".repeat(20000) + " undefined symbol: __nvJitLinkAddData_12_1",
+        "Found no NVIDIA driver on your system /usr/" + ".".repeat(65000) + "a",
+        "NVIDIA ".repeat(9000) + "is not compatible with the current PyTorch installation",
+        "libcudnn".repeat(8000) + ": cannot open shared object file",
+        "NVRM version: NVIDIA UNIX ".repeat(2500),
+        "GPU 0: NVIDIA " + "(you have 2.".repeat(5000) + "    PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cpu" + "a".repeat(60000) + ")");
+    List<String> codes = List.of("LIBRARY_SHADOWED", "", "PTX_JIT_UNSUPPORTED", "NVCC_MISSING", "LIBRARY_SHADOWED", "NO_NVIDIA_DRIVER", "", "", "", "");
     for (int i = 0; i < inputs.size(); i++) {
       String in = inputs.get(i);
       Explanation e = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> explain(List.of(line(in))), "input " + i);
+      assertThat(e.matchesAbandoned()).as("input %s: a bundled pattern ran out of time", i).isZero();
       if (!codes.get(i).isEmpty()) {
         assertThat(e.causes()).as("input %s", i).extracting(Explanation.Cause::code).contains(codes.get(i));
       }
@@ -68,5 +76,45 @@ class RegexHostilityTest {
     }
     Explanation e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> explain(lines));
     assertThat(e.lines()).isEqualTo(lines.size());
+    assertThat(e.matchesAbandoned()).as("bundled patterns that ran out of time").isZero();
+  }
+
+  /** Each example with everything up to its literal repeated over 64 kB: a pattern that restarts at every copy is quadratic. */
+  @Test
+  void everyExampleWithItsOpeningRepeated() throws Exception {
+    List<byte[]> lines = new ArrayList<>();
+    for (LogSignature s : KnowledgeBase.bundled().signatures()) {
+      for (String ex : s.examples()) {
+        for (String literal : s.literal().split("\\|\\|")) {
+          int at = ex.indexOf(literal);
+          if (at >= 0 && !ex.contains("\n")) {
+            String opening = ex.substring(0, at + literal.length());
+            lines.add(line(opening.repeat(64 * 1024 / opening.length()) + ex.substring(at + literal.length())));
+          }
+        }
+      }
+    }
+    Explanation e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> explain(lines));
+    assertThat(e.matchesAbandoned()).as("bundled patterns that ran out of time").isZero();
+  }
+
+  @Test
+  void aPatternThatBacktracksIsGivenUpOnThatLineOnly() throws Exception {
+    Path dir = Files.createTempDirectory("kb");
+    try {
+      // a catalog with one catastrophic pattern, as a user's --kb might hold (other tables come from the jar)
+      String json = Files.readString(Path.of("src/main/resources/kb/signatures.json")).replace("\"pattern\": \"no kernel image is available for execution on the device\"",
+          "\"pattern\": \"no kernel image is available *[ ]*[ ]*x\"");
+      Files.writeString(dir.resolve("signatures.json"), json);
+      String log = "no kernel image is available " + " ".repeat(3000) + "\nRuntimeError: Found no NVIDIA driver on your system\n";
+      Explanation e = assertTimeoutPreemptively(Duration.ofSeconds(10),
+          () -> new Explainer(KnowledgeBase.from(dir)).explain(List.of(new ByteArrayInputStream(log.getBytes(StandardCharsets.UTF_8)))));
+      assertThat(e.matchesAbandoned()).isEqualTo(1);
+      assertThat(e.causes()).extracting(Explanation.Cause::code).containsExactly("NO_NVIDIA_DRIVER");
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 }
