@@ -576,7 +576,7 @@ public final class Planner {
       why = name + " " + pin + "+" + r.get().local() + " is built for a torch without CUDA; the plan takes " + version + ", the release for torch " + chosen.patch().version();
     }
     verdicts.add(new Plan.Verdict(name, r.get().spec() + (r.get().local() == null ? "" : "+" + r.get().local()), ok, codes, why, r.get().origin()));
-    boolean same = version.equals(pin);
+    boolean same = version.equals(pin) && !nonCuda(r.get().local());
     stack.put(name, new Plan.Entry(name, version, chosen.variant().cuda(), Torch.indexUrl(chosen.patch(), chosen.variant()), !same, true,
         same ? "as pinned" : "the release that goes with torch " + chosen.patch().version()));
   }

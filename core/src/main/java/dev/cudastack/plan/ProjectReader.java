@@ -28,6 +28,7 @@ public final class ProjectReader {
   private static final int MAX_FILE = 16 << 20;
   private static final Pattern REQ = Pattern.compile(
       "^([A-Za-z0-9][A-Za-z0-9._-]*)\\s*(?:\\[([^\\]]*)\\])?\\s*(\\(?\\s*(?:===|[<>=!~]=?)[^;]*?\\)?)?\\s*(?:;\\s*(.*))?$");
+  private static final Pattern BLANKS = Pattern.compile("\\s++");
   private static final Pattern URL_REQ = Pattern.compile("^([A-Za-z0-9][A-Za-z0-9._-]*)\\s*(?:\\[[^\\]]*\\])?\\s*@\\s*(\\S+)(?:\\s*;\\s*(.*))?$");
   private static final Pattern LOCAL = Pattern.compile("^(==[^+,]+)\\+([A-Za-z0-9.]+)$");
   /** Per-requirement pip options (`--hash=…`, `--config-settings …`), cut off before the requirement is read. */
@@ -244,7 +245,8 @@ public final class ProjectReader {
 
   /** One PEP 508 requirement (or a direct reference); true when it was understood. */
   private boolean requirement(String line, String origin) {
-    String l = PER_REQ_OPTION.matcher(line.strip()).replaceFirst("").strip();
+    // runs of blanks collapsed first: the expressions below then never meet long runs of them
+    String l = PER_REQ_OPTION.matcher(BLANKS.matcher(line.strip()).replaceAll(" ")).replaceFirst("").strip();
     if (l.startsWith("git+") || l.startsWith("http://") || l.startsWith("https://") || l.startsWith("file:")) {
       Matcher egg = EGG.matcher(l);
       String name = egg.find() ? egg.group(1) : l.replaceAll("\\.git(@.*)?$", "").replaceAll(".*/", "");
@@ -295,16 +297,16 @@ public final class ProjectReader {
         List.of(), marker, url, origin);
   }
 
-  private static final Pattern TOML_TABLE = Pattern.compile("^\\[\\[?\\s*([^\\]]+?)\\s*\\]\\]?\\s*$");
-  private static final Pattern TOML_KEY = Pattern.compile("^\"?([A-Za-z0-9_.-]+)\"?\\s*=\\s*(.*)$");
-  private static final Pattern TOML_STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"|'([^']*)'");
+  private static final Pattern TOML_TABLE = Pattern.compile("^\\[\\[?([^\\]]++)\\]\\]?$");
+  private static final Pattern TOML_KEY = Pattern.compile("^\"?([A-Za-z0-9_.-]++)\"?\\s*+=\\s*+(.*)$");
+  private static final Pattern TOML_STRING = Pattern.compile("\"((?:[^\"\\\\]++|\\\\.)*+)\"|'([^']*+)'");
 
   /** The pieces of pyproject.toml that matter: [project] dependencies and requires-python, optional deps, Poetry. */
   private void pyproject(Path p) {
     List<String> lines = lines(p);
     String table = "";
     for (int i = 0; i < lines.size(); i++) {
-      String l = lines.get(i).strip();
+      String l = stripTomlComment(lines.get(i)).strip();
       Matcher t = TOML_TABLE.matcher(l);
       if (t.matches()) {
         // [[x]] (an array of tables: uv's indexes, Poetry's sources) sets the table as [x] does
@@ -321,22 +323,25 @@ public final class ProjectReader {
       if (value.startsWith("[")) {
         // A (possibly multi-line) array of strings.
         StringBuilder arr = new StringBuilder(value);
-        while (!balanced(arr) && i + 1 < lines.size()) {
+        TomlBrackets brackets = new TomlBrackets();
+        brackets.feed(value);
+        while (!brackets.closed() && i + 1 < lines.size()) {
           i++;
-          arr.append(' ').append(stripTomlComment(lines.get(i)));
+          String next = stripTomlComment(lines.get(i));
+          arr.append(' ').append(next);
+          brackets.feed(next);
         }
         if (table.equals("project") && key.equals("dependencies") || table.equals("project.optional-dependencies") || table.equals("dependency-groups")) {
-          Matcher s = TOML_STRING.matcher(arr);
+          // inline tables ({include-group = "test"}) are not requirements
+          Matcher s = TOML_STRING.matcher(TOML_INLINE_TABLE.matcher(arr).replaceAll(" "));
           while (s.find()) {
-            requirement(s.group(1) != null ? s.group(1) : s.group(2), origin + (table.equals("project") ? "" : " [" + key + "]"));
+            requirement(s.group(1) != null ? unescape(s.group(1)) : s.group(2), origin + (table.equals("project") ? "" : " [" + key + "]"));
           }
         } else if (poetryDependencies(table) && !key.equals("python")) {
           // Poetry's multiple constraints: one inline table per marker or Python range
           Matcher inline = TOML_INLINE_TABLE.matcher(arr);
           while (inline.find()) {
-            String version = tomlInlineVersion(inline.group());
-            String markers = tomlInlineString(inline.group(), "markers");
-            requirement(key + poetry(version) + (markers == null ? "" : "; " + markers), origin);
+            poetryEntry(key, inline.group(), origin);
           }
         }
         continue;
@@ -350,45 +355,71 @@ public final class ProjectReader {
           notes.add(origin + ": index " + url + " (" + table + ")");
         }
       } else if (poetryDependencies(table)) {
-        String spec = value.startsWith("{") ? tomlInlineVersion(value) : firstString(value);
-        String url = value.startsWith("{") ? tomlInlineString(value, "url") : null;
-        String markers = value.startsWith("{") ? tomlInlineString(value, "markers") : null;
         if (key.equals("python")) {
           if (table.equals("tool.poetry.dependencies")) {
-            pythonRequires = poetry(spec);
+            pythonRequires = poetry(firstString(value));
           }
-        } else if (url != null) {
-          requirement(key + " @ " + url + (markers == null ? "" : " ; " + markers), origin);
-        } else if (spec != null) {
-          requirement(key + poetry(spec) + (markers == null ? "" : "; " + markers), origin);
+        } else if (value.startsWith("{")) {
+          poetryEntry(key, value, origin);
+        } else {
+          String spec = firstString(value);
+          if (spec != null) {
+            requirement(key + poetry(spec), origin);
+          }
         }
       }
     }
   }
 
-  private static boolean balanced(CharSequence s) {
-    int depth = 0;
-    boolean str = false;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"') {
-        str = !str;
-      } else if (!str && c == '[') {
-        depth++;
-      } else if (!str && c == ']') {
-        depth--;
+  /** Bracket depth across the lines of a TOML array, outside strings ("…" with escapes, '…'), fed line by line. */
+  private static final class TomlBrackets {
+    private int depth;
+    private char quote;
+    private boolean escaped;
+
+    void feed(CharSequence s) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (quote != 0) {
+          if (escaped) {
+            escaped = false;
+          } else if (c == '\\' && quote == '"') {
+            escaped = true;
+          } else if (c == quote) {
+            quote = 0;
+          }
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '[') {
+          depth++;
+        } else if (c == ']') {
+          depth--;
+        }
       }
     }
-    return depth <= 0;
+
+    boolean closed() {
+      return depth <= 0;
+    }
   }
 
+  /** The line without its comment: a '#' outside strings ("…" with escapes, '…'). */
   private static String stripTomlComment(String l) {
-    boolean str = false;
+    char quote = 0;
+    boolean escaped = false;
     for (int i = 0; i < l.length(); i++) {
       char c = l.charAt(i);
-      if (c == '"') {
-        str = !str;
-      } else if (c == '#' && !str) {
+      if (quote != 0) {
+        if (escaped) {
+          escaped = false;
+        } else if (c == '\\' && quote == '"') {
+          escaped = true;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '#') {
         return l.substring(0, i);
       }
     }
@@ -397,7 +428,31 @@ public final class ProjectReader {
 
   private static String firstString(String v) {
     Matcher s = TOML_STRING.matcher(v);
-    return s.find() ? (s.group(1) != null ? s.group(1) : s.group(2)) : null;
+    return s.find() ? (s.group(1) != null ? unescape(s.group(1)) : s.group(2)) : null;
+  }
+
+  /** A TOML basic string's escapes (\" \\ \t \n) resolved; others kept as written. */
+  private static String unescape(String basic) {
+    if (basic.indexOf('\\') < 0) {
+      return basic;
+    }
+    StringBuilder b = new StringBuilder(basic.length());
+    for (int i = 0; i < basic.length(); i++) {
+      char c = basic.charAt(i);
+      if (c == '\\' && i + 1 < basic.length()) {
+        char n = basic.charAt(++i);
+        b.append(switch (n) {
+          case '"' -> "\"";
+          case '\\' -> "\\";
+          case 't' -> "\t";
+          case 'n' -> "\n";
+          default -> "\\" + n;
+        });
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   private static final Pattern TOML_INLINE_TABLE = Pattern.compile("\\{[^{}]*\\}");
@@ -410,13 +465,41 @@ public final class ProjectReader {
 
   /** A string value of an inline table ({version = "2.1.0", markers = "sys_platform == 'linux'"}). */
   private static String tomlInlineString(String v, String key) {
-    Matcher m = Pattern.compile("\\b" + Pattern.quote(key) + "\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)')").matcher(v);
-    return m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
+    Matcher m = Pattern.compile("(?<![\\w-])" + Pattern.quote(key) + "\\s*+=\\s*+(?:\"((?:[^\"\\\\]++|\\\\.)*+)\"|'([^']*+)')").matcher(v);
+    return m.find() ? (m.group(1) != null ? unescape(m.group(1)) : m.group(2)) : null;
+  }
+
+  /**
+   * One Poetry dependency written as an inline table: its version (or a url to a wheel), with its
+   * markers and its python range (as a python_version marker) joined.
+   */
+  private void poetryEntry(String key, String inline, String origin) {
+    List<String> markers = new ArrayList<>();
+    String m = tomlInlineString(inline, "markers");
+    if (m != null) {
+      markers.add(m);
+    }
+    String python = tomlInlineString(inline, "python");
+    if (python != null) {
+      for (String part : poetry(python).split(",")) {
+        Matcher op = Pattern.compile("^(===|[<>=!~]=?)\\s*+(\\S++)$").matcher(part.strip());
+        if (op.matches()) {
+          markers.add("python_version " + op.group(1) + " '" + op.group(2) + "'");
+        }
+      }
+    }
+    String marker = markers.isEmpty() ? "" : (markers.size() == 1 ? markers.getFirst() : "(" + String.join(") and (", markers) + ")");
+    String url = tomlInlineString(inline, "url");
+    if (url != null) {
+      requirement(key + " @ " + url + (marker.isEmpty() ? "" : " ; " + marker), origin);
+    } else {
+      requirement(key + poetry(tomlInlineVersion(inline)) + (marker.isEmpty() ? "" : "; " + marker), origin);
+    }
   }
 
   private static String tomlInlineVersion(String v) {
-    Matcher m = Pattern.compile("version\\s*=\\s*\"([^\"]*)\"").matcher(v);
-    return m.find() ? m.group(1) : "*";
+    String version = tomlInlineString(v, "version");
+    return version == null ? "*" : version;
   }
 
   /** Poetry's ^1.2 / ~1.2 / * / 1.2 as a PEP 440 specifier. */

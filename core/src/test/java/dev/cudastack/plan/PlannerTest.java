@@ -176,6 +176,11 @@ class PlannerTest {
     assertThat(verdict(both, "torchvision").codes()).containsExactly("TORCH_CPU_ONLY");
     assertThat(verdict(both, "torchvision").spec()).isEqualTo("==0.16.0+cpu");
     assertThat(entry(both, "torchvision").changed()).isTrue();
+    // a CPU companion of the very release the plan keeps is still a change to make
+    Files.writeString(dir.resolve("requirements.txt"), "torch==2.1.2\ntorchvision==0.16.2+cpu\n");
+    Plan same = new Planner(KB).plan(ProjectReader.read(dir.resolve("requirements.txt")), a100, Planner.Options.defaults());
+    assertThat(entry(same, "torchvision").changed()).isTrue();
+    assertThat(same.commands()).anyMatch(c -> c.startsWith("# first change these pins") && c.contains("torchvision==0.16.2+cpu"));
     // Without a GPU or a driver on the target, a CPU build is what it can run: kept
     Files.writeString(dir.resolve("requirements.txt"), "torch==2.1.0+cpu\n");
     Plan none = new Planner(KB).plan(ProjectReader.read(dir.resolve("requirements.txt")), Target.describe(List.of(), null, "3.10", List.of(), KB), Planner.Options.defaults());

@@ -63,6 +63,45 @@ class ProjectReaderTest {
   }
 
   @Test
+  void commentsQuotesIncludeGroupsAndPoetryPythonRangesAreRead() {
+    Project p = ProjectReader.read(Path.of("src/test/fixtures/plan/tricky-pyproject.toml"));
+    Map<String, String> specs = ProjectReader.specs(p);
+    assertThat(specs).doesNotContainKeys("numpy", "test", "namepytorch", "priorityexplicit");
+    assertThat(specs).containsKeys("pytest", "ruff", "accelerate");
+    assertThat(p.get("bitsandbytes").orElseThrow().pinned()).as("a '#' inside a single-quoted string is not a comment").isEqualTo("0.45.0");
+    assertThat(p.get("accelerate").orElseThrow().marker()).isEqualTo("python_version >= \"3.10\"");
+    assertThat(p.indexUrls()).contains("https://download.pytorch.org/whl/cu121");
+    List<Requirement> torch = p.requirements().stream().filter(r -> r.name().equals("torch")).toList();
+    assertThat(torch).extracting(Requirement::pinned).containsExactly("2.1.2", "2.3.1");
+    assertThat(torch).extracting(Requirement::marker).containsExactly("python_version < '3.12'", "python_version >= '3.12'");
+    assertThat(Markers.evaluate(torch.getFirst().marker(), "3.12")).contains(false);
+    Requirement tv = p.get("torchvision").orElseThrow();
+    assertThat(tv.pinned()).isEqualTo("0.16.2");
+    assertThat(tv.local()).isEqualTo("cu121");
+  }
+
+  @Test
+  void hostileFilesAreReadInBoundedTime(@TempDir Path dir) throws Exception {
+    StringBuilder arr = new StringBuilder("[project]\ndependencies = [\n");
+    for (int i = 0; i < 40000; i++) {
+      arr.append("  \"pkg").append(i).append("\",\n");
+    }
+    arr.append("]\n");
+    List<String> files = List.of("[tool.poetry.dependencies]\ntorch = \"" + "a".repeat(6000) + "\"\n", "[project]\nrequires-python = \">" + ">".repeat(6000) + "\n",
+        "[[" + " ".repeat(4000) + "x\n", arr.toString());
+    for (int i = 0; i < files.size(); i++) {
+      Path f = Files.writeString(dir.resolve("pyproject.toml"), files.get(i));
+      Project p = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> ProjectReader.read(f), "file " + i);
+      if (i == 3) {
+        assertThat(p.requirements()).hasSize(40000);
+      }
+    }
+    Path req = Files.writeString(dir.resolve("requirements.txt"), "torch" + " ".repeat(200000) + "x\ntorch==2.1.0" + " ".repeat(200000) + "x\n");
+    Project r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> ProjectReader.read(req));
+    assertThat(r.notes()).anyMatch(n -> n.contains("cannot read"));
+  }
+
+  @Test
   void aHugeCaretVersionDoesNotOverflow() {
     assertThat(ProjectReader.poetry("^99999999999999999999999.1")).isEqualTo(">=99999999999999999999999.1,<100000000000000000000000");
   }
