@@ -40,10 +40,45 @@ public final class ExplainBenchmark {
     }
     List<String> ere = new ArrayList<>();
     for (LogSignature s : KnowledgeBase.bundled().signatures()) {
-      ere.add(s.pattern().replaceAll("\\(\\?<[a-zA-Z0-9]+>", "(").replace("(?:", "(").replace("\\d", "[0-9]").replace("\\w", "[[:alnum:]_]")
-          .replace("\\s", "[[:space:]]").replace("\\S", "[^[:space:]]").replace("+?", "+").replace("*?", "*"));
+      // POSIX ERE has no lookaround (dropped: grep then matches a little more, never less) and no
+      // possessive or lazy quantifiers (made greedy)
+      ere.add(classes(s.pattern().replaceAll("\\(\\?<?[!=](?:[^()]|\\([^()]*\\))*\\)", "").replaceAll("\\(\\?<[a-zA-Z0-9]+>", "(").replace("(?:", "(").replace("[^\\n]", "."))
+          .replaceAll("([*+?}])[+?]", "$1"));
     }
     Files.write(patterns, ere);
     System.out.println("wrote " + log + " (" + Files.size(log) + " bytes) and " + ere.size() + " patterns to " + patterns);
+  }
+
+  /** Java's \\d \\w \\s \\S as POSIX classes, inside a bracket expression and outside one. */
+  static String classes(String p) {
+    StringBuilder b = new StringBuilder();
+    boolean inBracket = false;
+    for (int i = 0; i < p.length(); i++) {
+      char c = p.charAt(i);
+      if (c == '\\' && i + 1 < p.length()) {
+        char n = p.charAt(++i);
+        String cls = switch (n) {
+          case 'd' -> "0-9";
+          case 'w' -> "[:alnum:]_";
+          case 's' -> "[:space:]";
+          default -> null;
+        };
+        if (cls != null) {
+          b.append(inBracket ? cls : "[" + cls + "]");
+        } else if (n == 'S' && !inBracket) {
+          b.append("[^[:space:]]");
+        } else {
+          b.append(c).append(n);
+        }
+        continue;
+      }
+      if (c == '[' && !inBracket) {
+        inBracket = true;
+      } else if (c == ']' && inBracket && b.length() > 0 && b.charAt(b.length() - 1) != '[' && !(b.length() > 1 && b.charAt(b.length() - 1) == '^' && b.charAt(b.length() - 2) == '[')) {
+        inBracket = false;
+      }
+      b.append(c);
+    }
+    return b.toString();
   }
 }
