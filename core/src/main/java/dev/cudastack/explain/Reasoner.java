@@ -46,6 +46,8 @@ final class Reasoner {
   /** One signal: a code with a confidence from one signature on one line. */
   private record Signal(String code, double confidence, String explanation, String signature, Explanation.Line line) {}
 
+  /** The causes once worked out (the reasoning adds signals, so it runs once). */
+  private List<Explanation.Cause> done;
   private final KnowledgeBase kb;
   private final Map<String, String> fixes;
   private final List<Signal> signals = new ArrayList<>();
@@ -79,6 +81,9 @@ final class Reasoner {
 
   /** The causes, most likely first, after the reasoning over facts and the causal rules. */
   List<Explanation.Cause> causes() {
+    if (done != null) {
+      return done;
+    }
     derive();
     overrideCausesMissingBinary();
     if (capability != null && supported != null && !supported.isEmpty() && capability > supported.stream().mapToInt(Integer::intValue).max().orElse(0)) {
@@ -114,7 +119,8 @@ final class Reasoner {
       causes.add(new Explanation.Cause(e.getKey(), Math.round(conf * 100) / 100.0, lines, best.explanation(), fixes.get(e.getKey()), List.copyOf(ids), null));
     }
     causes.sort(Comparator.comparingDouble(Explanation.Cause::confidence).reversed().thenComparingLong(c -> c.lines().getFirst().number()));
-    return causes;
+    done = List.copyOf(causes);
+    return done;
   }
 
   /**
