@@ -124,7 +124,7 @@ final class ExplainCommand implements Callable<Integer> {
           }
         } else {
           e = confirm(e, Checks.run(s.get(), kb), here.map(p -> "the log names " + p + ", which exists here: this machine was read too (--no-doctor to skip)")
-              .orElse("read with the doctor (--with-doctor)"));
+              .orElse("the target was read too (--with-doctor)"));
         }
       }
       if (json) {
@@ -217,6 +217,7 @@ final class ExplainCommand implements Callable<Integer> {
     for (Explanation.Cause c : e.causes()) {
       Optional<Finding> f = d.findings().stream().filter(x -> x.code().equals(c.code())).findFirst();
       out.add(c.withMachine(f.map(x -> "confirmed on this machine: " + x.title())
+          .or(() -> Checks.refutation(d, c.code()).map(x -> "refuted on this machine: " + x + " (the log may come from another machine or an earlier state)"))
           .orElse("not seen on this machine (the log may come from another machine or an earlier state)")));
     }
     return e.withMachine(out, why);

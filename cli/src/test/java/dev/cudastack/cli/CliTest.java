@@ -306,6 +306,11 @@ class CliTest {
     Path d = shared().resolve("scenarios/seed-case-midway");
     Run confirmed = run("explain", log.toString(), "--with-doctor", "--root", d.resolve("root").toString(), "--env-file", d.resolve("ENV").toString());
     assertThat(confirmed.out()).contains("BNB_BINARY_MISSING  (confidence 0.95)  — confirmed on this machine: bitsandbytes 0.38.0 wants libbitsandbytes_cuda126.so");
+    Path fixed = shared().resolve("scenarios/seed-case-fixed");
+    Run refuted = run("explain", Files.writeString(tmp.resolve("driver.log"), "RuntimeError: CUDA error: CUDA driver version is insufficient for CUDA runtime version\n").toString(),
+        "--with-doctor", "--root", fixed.resolve("root").toString(), "--env-file", fixed.resolve("ENV").toString());
+    assertThat(refuted.out()).contains("(the target was read too (--with-doctor))")
+        .contains("DRIVER_TOO_OLD  (confidence 0.95)  — refuted on this machine: torch 2.5.1+cu121 (CUDA 12.1) runs on this driver");
     Run md = run("explain", log.toString(), "--markdown");
     assertThat(md.out()).startsWith("## cudastack explain").contains("### BNB_BINARY_MISSING");
     Run unknown = run("explain", Files.writeString(tmp.resolve("other.log"), "ValueError: shapes not aligned\n").toString());

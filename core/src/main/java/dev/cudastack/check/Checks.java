@@ -76,6 +76,21 @@ public final class Checks {
     return new Diagnosis(sorted, fine, proposals, notes);
   }
 
+  /**
+   * What the doctor found fine that contradicts a cause with this code (a log's "driver too old"
+   * against "torch … runs on this driver" here), or empty. Read from the {@code fine} statements
+   * that {@link #fine} writes, so the two stay together.
+   */
+  public static java.util.Optional<String> refutation(Diagnosis d, String code) {
+    java.util.function.Predicate<String> p = switch (code) {
+      case Codes.DRIVER_TOO_OLD, Codes.TORCH_CPU_ONLY -> f -> f.startsWith("torch ") && f.contains(") runs on this driver");
+      case Codes.GPU_ARCH_NOT_IN_BUILD -> f -> f.startsWith("torch ") && f.contains(" has kernels for ");
+      case Codes.BNB_BINARY_MISSING, Codes.BNB_CPU_ONLY, Codes.BNB_LIBCUDART_NOT_FOUND -> f -> f.startsWith("bitsandbytes ") && f.contains(" loads ");
+      default -> f -> false;
+    };
+    return d.fine().stream().filter(p).findFirst();
+  }
+
   /** The layers checked and found fine, said plainly ("the driver is fine" is news too). */
   private static List<String> fine(Facts f, List<Finding> findings) throws KbException {
     List<String> out = new ArrayList<>();
