@@ -127,12 +127,15 @@ public final class Explainer {
       }
       String next = text(b, off, len);
       for (Object[] p : pending) {
-        evaluate((int) p[0], (String) p[2] + " " + TIMESTAMP.matcher(next.strip()).replaceFirst(""), (long) p[1], (String) p[2]);
+        // the line with its next one; if that says nothing, the line alone
+        if (!evaluate((int) p[0], (String) p[2] + " " + TIMESTAMP.matcher(next.strip()).replaceFirst(""), (long) p[1], (String) p[2])) {
+          evaluate((int) p[0], (String) p[2], (long) p[1], (String) p[2]);
+        }
       }
       pending.clear();
     }
 
-    /** Tries the signatures whose literals occur in {@code b[off, off+len)}; a multi-line one that fails waits for the next line. */
+    /** Tries the signatures whose literals occur in {@code b[off, off+len)}; a multi-line one waits for the next line first. */
     void hits(byte[] b, int off, int len, long number) {
       BitSet literalHits = matcher.find(b, off, len);
       if (literalHits == null) {
@@ -145,8 +148,10 @@ public final class Explainer {
       String text = text(b, off, len);
       paths(text);
       for (int i = hits.nextSetBit(0); i >= 0; i = hits.nextSetBit(i + 1)) {
-        if (!evaluate(i, text, number, text) && signatures.get(i).multiline()) {
-          pending.add(new Object[] {i, number, text});
+        if (signatures.get(i).multiline()) {
+          pending.add(new Object[] {i, number, text}); // a message that may go on in the next line is read with it
+        } else {
+          evaluate(i, text, number, text);
         }
       }
     }

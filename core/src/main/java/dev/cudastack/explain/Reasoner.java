@@ -341,13 +341,14 @@ final class Reasoner {
    * versions leave the signature's own code.
    */
   private static void versions(Version nvcc, Version torch, String kind, LogSignature s, String explanation, Explanation.Line line, List<Signal> out) {
-    if (nvcc == null || torch == null) {
+    boolean majors = kind.equals("versions-torch") && nvcc != null && torch == null; // torch raises this message across majors only
+    if (!majors && (nvcc == null || torch == null)) {
       out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
-    } else if (nvcc.major() != torch.major()) {
+    } else if (majors || nvcc.major() != torch.major()) {
       boolean torchMsg = kind.equals("versions-torch");
       out.add(new Signal("NVCC_TORCH_MAJOR_MISMATCH", torchMsg ? 0.88 : 0.9, explanation + " Different CUDA majors: builds refuse.", s.id(), line));
       out.add(new Signal("WRONG_NVCC_ON_PATH", torchMsg ? 0.9 : 0.7,
-          explanation + " The nvcc found (PATH, CUDA_HOME) is not the CUDA " + torch.major() + " toolkit torch needs.", s.id(), line));
+          explanation + " The nvcc found (PATH, CUDA_HOME) is not the CUDA " + (torch == null ? "" : torch.major() + " ") + "toolkit torch needs.", s.id(), line));
     } else {
       boolean accepted = line.text().contains("accepting this combination");
       out.add(new Signal("NVCC_TORCH_MINOR_MISMATCH", accepted ? 0.6 : 0.88, explanation + " Same major, different minor"
