@@ -271,7 +271,7 @@ final class Reasoner {
       case "xformers-have" -> {
         // xformers names the torch it finds: a CPU build is the cause, not xformers.
         String have = m.group("have");
-        if (nonCudaBuild(have)) {
+        if (Version.parse(have).map(v -> Torch.nonCudaLabel(v.local())).orElse(false)) {
           out.add(new Signal("TORCH_CPU_ONLY", 0.93, "The installed torch is " + have + ", a build without CUDA: xformers (built for torch " + m.group("built") + ") and everything else run without the GPU.", s.id(), line));
         }
         out.add(new Signal(s.code(), s.confidence(), explanation, s.id(), line));
@@ -371,13 +371,6 @@ final class Reasoner {
       return LOCAL_BUILD.matcher(where).find();
     }
     return where.indexOf('/') > 0 && !where.startsWith("../") && !where.startsWith("./..");
-  }
-
-  /** A torch version whose local label is a build without CUDA ("2.1.2+cpu", "2.1.0+rocm5.6"). */
-  private static boolean nonCudaBuild(String version) {
-    int plus = version.indexOf('+');
-    String local = plus < 0 ? "" : version.substring(plus + 1);
-    return local.startsWith("cpu") || local.startsWith("rocm");
   }
 
   /** The number of "sm_NN" ("90"), or null when it is too long to be one (a log can say anything). */

@@ -75,6 +75,11 @@ public final class Torch {
   /** A version looked up: its release, its patch when known, and the variant its local label names. */
   public record Match(String version, Release release, Optional<Patch> patch, Optional<Variant> variant) {}
 
+  /** A local label of a build that cannot use an NVIDIA GPU ("cpu", "cpu.cxx11.abi", "rocm6.2"). */
+  public static boolean nonCudaLabel(String local) {
+    return local != null && (local.startsWith("cpu") || local.startsWith("rocm"));
+  }
+
   /** "cu121" → "12.1", "cu92" → "9.2", "cu130" → "13.0"; null for anything else. */
   public static String cudaOf(String variant) {
     if (variant == null || !variant.startsWith("cu") || variant.length() < 4 || variant.length() > 5) {

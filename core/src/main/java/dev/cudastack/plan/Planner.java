@@ -88,7 +88,7 @@ public final class Planner {
     Optional<Build> pinned = torchReq.isPresent() ? pinnedBuild(torchReq.get(), project) : Optional.empty();
     Build chosen = null;
     // A CPU or ROCm build pinned for a target with an NVIDIA GPU: the plan picks the CUDA build of the nearest release.
-    boolean nonCudaPin = torchReq.isPresent() && torchReq.get().pinned() != null && nonCuda(torchReq.get().local())
+    boolean nonCudaPin = torchReq.isPresent() && torchReq.get().pinned() != null && Torch.nonCudaLabel(torchReq.get().local())
         && (!target.gpus().isEmpty() || target.driver() != null);
     if (torchReq.isPresent()) {
       Requirement r = torchReq.get();
@@ -296,11 +296,6 @@ public final class Planner {
     }
     Optional<VersionRange> range = VersionRange.parse(r.spec());
     return range.isPresent() && range.get().contains(Version.of(v));
-  }
-
-  /** A local label of a build that cannot use an NVIDIA GPU ("cpu", "cpu.cxx11.abi", "rocm6.2"). */
-  static boolean nonCuda(String local) {
-    return local != null && (local.startsWith("cpu") || local.startsWith("rocm"));
   }
 
   private static String gpuList(Target t) {
@@ -570,13 +565,13 @@ public final class Planner {
             : "the range excludes " + version + ", the release for torch " + chosen.patch().version()) : "resolved with torch";
     boolean ok = asWritten != null ? fitsPinnedTorch : range.isEmpty() || range.get().contains(Version.of(version));
     List<String> codes = ok ? List.of() : List.of("EXTENSION_TORCH_MISMATCH");
-    if (nvidiaTarget && nonCuda(r.get().local())) {
+    if (nvidiaTarget && Torch.nonCudaLabel(r.get().local())) {
       ok = false;
       codes = List.of("TORCH_CPU_ONLY");
       why = name + " " + pin + "+" + r.get().local() + " is built for a torch without CUDA; the plan takes " + version + ", the release for torch " + chosen.patch().version();
     }
     verdicts.add(new Plan.Verdict(name, r.get().spec() + (r.get().local() == null ? "" : "+" + r.get().local()), ok, codes, why, r.get().origin()));
-    boolean same = version.equals(pin) && !nonCuda(r.get().local());
+    boolean same = version.equals(pin) && !Torch.nonCudaLabel(r.get().local());
     stack.put(name, new Plan.Entry(name, version, chosen.variant().cuda(), Torch.indexUrl(chosen.patch(), chosen.variant()), !same, true,
         same ? "as pinned" : "the release that goes with torch " + chosen.patch().version()));
   }

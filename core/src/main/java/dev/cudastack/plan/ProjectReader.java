@@ -323,13 +323,11 @@ public final class ProjectReader {
       if (value.startsWith("[")) {
         // A (possibly multi-line) array of strings.
         StringBuilder arr = new StringBuilder(value);
-        TomlBrackets brackets = new TomlBrackets();
-        brackets.feed(value);
-        while (!brackets.closed() && i + 1 < lines.size()) {
+        TomlScan scan = new TomlScan();
+        scan.line(value);
+        while (!scan.closed() && i + 1 < lines.size()) {
           i++;
-          String next = stripTomlComment(lines.get(i));
-          arr.append(' ').append(next);
-          brackets.feed(next);
+          arr.append(' ').append(scan.line(lines.get(i)));
         }
         if (table.equals("project") && key.equals("dependencies") || table.equals("project.optional-dependencies") || table.equals("dependency-groups")) {
           // inline tables ({include-group = "test"}) are not requirements
@@ -371,13 +369,17 @@ public final class ProjectReader {
     }
   }
 
-  /** Bracket depth across the lines of a TOML array, outside strings ("…" with escapes, '…'), fed line by line. */
-  private static final class TomlBrackets {
+  /**
+   * Reads TOML lines outside strings ("…" with escapes, '…'): where a comment starts, and the bracket
+   * depth across the lines of an array.
+   */
+  private static final class TomlScan {
     private int depth;
     private char quote;
     private boolean escaped;
 
-    void feed(CharSequence s) {
+    /** Feeds one line; returns it without its comment. */
+    String line(String s) {
       for (int i = 0; i < s.length(); i++) {
         char c = s.charAt(i);
         if (quote != 0) {
@@ -390,12 +392,15 @@ public final class ProjectReader {
           }
         } else if (c == '"' || c == '\'') {
           quote = c;
+        } else if (c == '#') {
+          return s.substring(0, i);
         } else if (c == '[') {
           depth++;
         } else if (c == ']') {
           depth--;
         }
       }
+      return s;
     }
 
     boolean closed() {
@@ -403,27 +408,9 @@ public final class ProjectReader {
     }
   }
 
-  /** The line without its comment: a '#' outside strings ("…" with escapes, '…'). */
+  /** The line without its comment. */
   private static String stripTomlComment(String l) {
-    char quote = 0;
-    boolean escaped = false;
-    for (int i = 0; i < l.length(); i++) {
-      char c = l.charAt(i);
-      if (quote != 0) {
-        if (escaped) {
-          escaped = false;
-        } else if (c == '\\' && quote == '"') {
-          escaped = true;
-        } else if (c == quote) {
-          quote = 0;
-        }
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '#') {
-        return l.substring(0, i);
-      }
-    }
-    return l;
+    return new TomlScan().line(l);
   }
 
   private static String firstString(String v) {

@@ -59,25 +59,13 @@ class HarvestedLogsTest {
       "pytorch-43574-pip-torch-hides-source-build", "only `torch.__version__` printing an old version: two installs are not visible in the text",
       "instant-ngp-747-apt-nvcc101-shadows-cuda121", "ptxas refusing sm_30 with nvcc 10.1 defines: the shadowing apt package is not in the text");
 
-  record Log(String id, String code, String text) {
-    @Override
-    public String toString() {
-      return id + " → " + code;
-    }
-  }
-
-  static Stream<Log> logs() throws Exception {
-    List<Log> out = new ArrayList<>();
-    for (String l : Files.readAllLines(Path.of("src/test/fixtures/explain/harvested-logs.jsonl"))) {
-      Map<?, ?> m = (Map<?, ?>) Json.parse(l);
-      out.add(new Log((String) m.get("id"), (String) m.get("code"), (String) m.get("log")));
-    }
-    return out.stream();
+  static Stream<LabelledLog> logs() throws Exception {
+    return LabelledLog.read(Path.of("src/test/fixtures/explain/harvested-logs.jsonl")).stream();
   }
 
   @ParameterizedTest
   @MethodSource("logs")
-  void ranksTheThreadsCauseFirst(Log log) throws Exception {
+  void ranksTheThreadsCauseFirst(LabelledLog log) throws Exception {
     Explanation e = new Explainer(KnowledgeBase.bundled()).explain(List.of(new ByteArrayInputStream(log.text().getBytes(StandardCharsets.UTF_8))));
     if (GAPS.containsKey(log.id())) {
       assertThat(e.causes()).as("%s is a known gap (%s); if it is explained now, move it out of GAPS", log.id(), GAPS.get(log.id()))

@@ -28,27 +28,13 @@ class RealLogsTest {
       "cppext-embodiedocc2-6-cuda122-vs-torch113", "textgen-1440-detected-121-vs-117-path and pytorch-136845 (same torch message, labelled WRONG_NVCC_ON_PATH)",
       "burstormer-19-rtx4090-cu102", "pytorch-110153 / deepprep-233 (same torch capability warning for a toolkit that predates the GPU, labelled GPU_ARCH_NOT_IN_BUILD)");
 
-  record Log(String id, String code, String text) {
-    @Override
-    public String toString() {
-      return id + " → " + code;
-    }
-  }
-
-  static Stream<Log> logs() throws Exception {
-    List<Log> out = new ArrayList<>();
-    for (String l : Files.readAllLines(Shared.dir().resolve("research/error-logs.jsonl"))) {
-      if (!l.isBlank()) {
-        Map<?, ?> m = (Map<?, ?>) Json.parse(l);
-        out.add(new Log((String) m.get("id"), (String) m.get("code"), (String) m.get("log")));
-      }
-    }
-    return out.stream();
+  static Stream<LabelledLog> logs() throws Exception {
+    return LabelledLog.read(Shared.dir().resolve("research/error-logs.jsonl")).stream();
   }
 
   @ParameterizedTest
   @MethodSource("logs")
-  void ranksTheExpectedCodeFirst(Log log) throws Exception {
+  void ranksTheExpectedCodeFirst(LabelledLog log) throws Exception {
     Explanation e = new Explainer(KnowledgeBase.bundled()).explain(List.of(new ByteArrayInputStream(log.text().getBytes(StandardCharsets.UTF_8))));
     assertThat(e.causes()).as("causes of %s", log.id()).isNotEmpty();
     if (DISAGREEMENTS.containsKey(log.id())) {
@@ -64,7 +50,7 @@ class RealLogsTest {
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(strings = {"deepspeed-mgm91-cuda122-vs-torch117", "bnb-1559-bnb-cuda-version-override-source-checkout", "pytorch-110153-h100-torch201-cu117"})
   void goldenOutputs(String id) throws Exception {
-    Log log = logs().filter(l -> l.id().equals(id)).findFirst().orElseThrow();
+    LabelledLog log = logs().filter(l -> l.id().equals(id)).findFirst().orElseThrow();
     Explanation e = new Explainer(KnowledgeBase.bundled()).explain(List.of(new ByteArrayInputStream(log.text().getBytes(StandardCharsets.UTF_8))));
     for (String kind : List.of("txt", "json", "md")) {
       java.io.StringWriter w = new java.io.StringWriter();
