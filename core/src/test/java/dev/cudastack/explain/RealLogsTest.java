@@ -2,13 +2,11 @@ package dev.cudastack.explain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cudastack.json.Json;
 import dev.cudastack.kb.KnowledgeBase;
 import dev.cudastack.testing.Shared;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
